@@ -1,19 +1,14 @@
 """Deduplicate: the fingerprints that the database's unique constraints compare."""
 
 import hashlib
-import re
-import unicodedata
 
 from django.db.models import Q
 
+from khabar.arabic.normalize import normalize, normalize_spaces
 from khabar.articles.models import Article
 from khabar.lib.urls import canonicalize_url
 
 from .records import ExtractedArticle
-
-_SPACE = re.compile(r"\s+")
-# Harakat, tatweel and invisible direction marks change nothing a reader sees as "the same text".
-_INVISIBLE = re.compile("[\u064b-\u0652\u0670\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def sha256(value: str) -> str:
@@ -21,13 +16,12 @@ def sha256(value: str) -> str:
 
 
 def normalized_text(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "")
-    text = _INVISIBLE.sub("", text)
-    return _SPACE.sub(" ", text).strip().casefold()
+    """Text as compared for duplicates: Arabic spelling variants, case and spacing folded."""
+    return normalize_spaces(normalize(text or ""))
 
 
 def text_fingerprint(text: str) -> str | None:
-    """Equal for texts that differ only in spacing, case, harakat or tatweel; None if empty."""
+    """Equal for texts that differ only in spacing, case or Arabic spelling; None if empty."""
     normalized = normalized_text(text)
     return sha256(normalized) if normalized else None
 
