@@ -11,6 +11,8 @@ from email.utils import parsedate_to_datetime
 
 from django.utils import timezone as django_timezone
 
+from khabar.arabic.normalize import normalize
+
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
 # Longer strings are article text, not a date value; only their start is searched.
@@ -45,14 +47,10 @@ ENGLISH_MONTHS = {
     12: ("december", "dec"),
 }
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_HARAKAT_AND_TATWEEL = re.compile("[\u064b-\u0652\u0670\u0640\u200b-\u200f\u061c]")
-_LETTER_VARIANTS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه", "،": ","})
-
 
 def _fold(text: str) -> str:
     """Digits to ASCII and Arabic letter variants unified, so one pattern matches every spelling."""
-    return _HARAKAT_AND_TATWEEL.sub("", text.translate(_DIGITS)).translate(_LETTER_VARIANTS)
+    return normalize(text, lowercase=False).replace("،", ",")
 
 
 def _month_table() -> dict[str, int]:
