@@ -5,4 +5,6 @@ from . import views
 app_name = "reader"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("articles/<int:article_id>/", views.article_detail, name="article"),
+    path("sources/", views.source_list, name="sources"),
 ]
