@@ -147,3 +147,5 @@ KHABAR_HTTP_PER_HOST = int(os.environ.get("KHABAR_HTTP_PER_HOST", "2"))
 # Fetch scheduling (khabar.sources.schedule).
 KHABAR_FETCH_INTERVAL = int(os.environ.get("KHABAR_FETCH_INTERVAL", str(30 * 60)))
 KHABAR_MAX_BACKOFF = int(os.environ.get("KHABAR_MAX_BACKOFF", str(24 * 3600)))
+# How long a worker's claim on a source lasts; a worker killed mid-fetch frees it after this.
+KHABAR_FETCH_LEASE = int(os.environ.get("KHABAR_FETCH_LEASE", str(15 * 60)))
