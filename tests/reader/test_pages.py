@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -181,3 +182,9 @@ def test_admin_lists_sources_and_articles(admin_client, article):
     assert admin_client.get("/admin/sources/sourceline/").status_code == 200
     response = admin_client.get("/admin/articles/article/", {"q": "الحدائق"})
     assert TITLE in response.content.decode()
+
+
+def test_server_error_page_is_friendly_arabic():
+    html = render_to_string("500.html")
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "حدث خطأ ما" in html

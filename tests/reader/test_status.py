@@ -1,0 +1,69 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import translation
+
+from khabar.reader.status import describe_source, explain_fetch_error
+from khabar.sources.models import Source
+
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.mark.parametrize(
+    ("error", "plain"),
+    [
+        ("HTTP 410 Gone", "the server says this feed is gone (410)"),
+        ("404 Not Found", "the server cannot find this address (404)"),
+        ("Server error 503 Service Unavailable", "the server had an error (503)"),
+        ("ReadTimeout: timed out", "the server did not answer in time"),
+        ("refusing 127.0.0.1: a private address", "the address points to a private network"),
+        ("something odd", "something odd"),
+        ("", "an unknown error"),
+    ],
+)
+def test_fetch_errors_in_plain_words(error, plain):
+    assert explain_fetch_error(error) == plain
+
+
+def test_fetch_error_in_arabic():
+    with translation.override("ar"):
+        assert explain_fetch_error("HTTP 410") == "الخادم يقول إن هذه الخلاصة أُزيلت نهائياً (410)"
+
+
+def test_new_source_is_due_now():
+    status = describe_source(Source(url="https://a.example/rss"), now=NOW)
+    assert (status.fetched, status.next_check, status.problem) == (
+        "Not fetched yet",
+        "Due for a check now",
+        None,
+    )
+
+
+def test_failing_source_says_how_often():
+    source = Source(
+        url="https://a.example/rss",
+        last_fetched_at=NOW - timedelta(hours=1),
+        next_check_at=NOW + timedelta(hours=2),
+        last_error="429 Too Many Requests",
+        last_error_at=NOW - timedelta(hours=1),
+        error_count=1,
+    )
+    status = describe_source(source, now=NOW)
+    assert status.fetched == "Fetched 1\xa0hour ago"
+    assert status.next_check == "Next check in 2\xa0hours"
+    assert status.problem == (
+        "Last error: the server asks us to slow down (429) · 1\xa0hour ago · "
+        "1 failed attempt in a row"
+    )
+
+
+def test_file_sources_are_not_fetched():
+    status = describe_source(Source(kind=Source.Kind.FILE, name="files"), now=NOW)
+    assert status.fetched == "Added from files, not fetched"
+    assert status.next_check == ""
