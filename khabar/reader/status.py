@@ -95,18 +95,23 @@ def describe_next_check(source: Source, *, now: datetime) -> str:
 def describe_problem(source: Source, *, now: datetime) -> str | None:
     if not source.last_error:
         return None
-    sentence = _("Last error: %(error)s") % {"error": explain_fetch_error(source.last_error)}
-    if source.last_error_at:
-        sentence += " · " + _("%(duration)s ago") % {
-            "duration": timesince(source.last_error_at, now, depth=1)
-        }
+    error = explain_fetch_error(source.last_error)
+    when = {"duration": timesince(source.last_error_at, now, depth=1)}
+    # A disabled source already says why; repeating the same error beside it is noise.
+    if not source.enabled and error == explain_fetch_error(source.disabled_reason):
+        sentence = _("Last failed %(duration)s ago") % when if source.last_error_at else ""
+    elif source.last_error_at:
+        sentence = _("Last error %(duration)s ago: %(error)s") % {**when, "error": error}
+    else:
+        sentence = _("Last error: %(error)s") % {"error": error}
     if source.error_count:
-        sentence += " · " + ngettext(
+        attempts = ngettext(
             "%(count)d failed attempt in a row",
             "%(count)d failed attempts in a row",
             source.error_count,
         ) % {"count": source.error_count}
-    return sentence
+        sentence = f"{sentence} · {attempts}" if sentence else attempts
+    return sentence or None
 
 
 def describe_source(source: Source, *, now: datetime) -> SourceStatus:

@@ -58,7 +58,7 @@ def test_failing_source_says_how_often():
     assert status.fetched == "Fetched 1\xa0hour ago"
     assert status.next_check == "Next check in 2\xa0hours"
     assert status.problem == (
-        "Last error: the server asks us to slow down (429) · 1\xa0hour ago · "
+        "Last error 1\xa0hour ago: the server asks us to slow down (429) · "
         "1 failed attempt in a row"
     )
 
@@ -67,3 +67,17 @@ def test_file_sources_are_not_fetched():
     status = describe_source(Source(kind=Source.Kind.FILE, name="files"), now=NOW)
     assert status.fetched == "Added from files, not fetched"
     assert status.next_check == ""
+
+
+def test_disabled_source_does_not_repeat_its_error():
+    source = Source(
+        url="https://a.example/rss",
+        enabled=False,
+        disabled_reason="HTTP 410 Gone",
+        last_error="HTTP 410 Gone",
+        last_error_at=NOW - timedelta(days=1),
+        error_count=3,
+    )
+    status = describe_source(source, now=NOW)
+    assert status.next_check == "Disabled: the server says this feed is gone (410)"
+    assert status.problem == "Last failed 1\xa0day ago · 3 failed attempts in a row"
