@@ -149,3 +149,21 @@ KHABAR_FETCH_INTERVAL = int(os.environ.get("KHABAR_FETCH_INTERVAL", str(30 * 60)
 KHABAR_MAX_BACKOFF = int(os.environ.get("KHABAR_MAX_BACKOFF", str(24 * 3600)))
 # How long a worker's claim on a source lasts; a worker killed mid-fetch frees it after this.
 KHABAR_FETCH_LEASE = int(os.environ.get("KHABAR_FETCH_LEASE", str(15 * 60)))
+
+# Extraction and cleaning (khabar.ingest). Language detection chooses among these only.
+KHABAR_DETECT_LANGUAGES = env_list("KHABAR_DETECT_LANGUAGES", "ar,en,fr")
+# A short line seen in at least this many of a source's articles, and in this share of them,
+# is that source's boilerplate (menus, "اقرأ أيضاً", footers); a longer line needs the _LONG count.
+KHABAR_LEARN_MIN_ARTICLES = int(os.environ.get("KHABAR_LEARN_MIN_ARTICLES", "3"))
+KHABAR_LEARN_MIN_ARTICLES_LONG = int(os.environ.get("KHABAR_LEARN_MIN_ARTICLES_LONG", "10"))
+KHABAR_LEARN_MIN_SHARE = float(os.environ.get("KHABAR_LEARN_MIN_SHARE", "0.2"))
+
+# Sanitizing (khabar.lib.html): iframes are kept only from these hosts, each with an optional
+# path prefix; everything else embedded is removed.
+KHABAR_EMBED_HOSTS = env_list(
+    "KHABAR_EMBED_HOSTS",
+    "www.youtube.com/embed/,youtube.com/embed/,www.youtube-nocookie.com/embed/,"
+    "youtube-nocookie.com/embed/,player.vimeo.com/video/,www.dailymotion.com/embed/,"
+    "geo.dailymotion.com/player,platform.twitter.com/embed/,www.facebook.com/plugins/video.php,"
+    "w.soundcloud.com/player/,open.spotify.com/embed/",
+)
