@@ -521,9 +521,9 @@ def resolve(host: str, port: int) -> list[str]:
 def refuse_private(host: str, addresses: list[str]) -> None:
     for address in addresses:
         if not is_public_address(address):
+            where = "" if address == host else f"it resolves to {address}, "
             raise BlockedAddress(
-                f"refused to connect to {host}: it resolves to {address}, "
-                "a private, local or reserved address"
+                f"refused to connect to {host}: {where}a private, local or reserved address"
             )
 
 
