@@ -112,6 +112,16 @@ def move_demo_sources(*, base_url: str) -> int:
     return moved
 
 
+def make_demo_sources_due(site: DemoSiteServer) -> None:
+    """Have the worker fetch the sample feeds on this run too, so a rerun shows fresh times."""
+    from django.utils import timezone
+
+    from khabar.sources.models import Source
+
+    urls = [url for _feed, url in site.site.feed_urls()]
+    Source.objects.filter(url__in=urls, enabled=True).update(next_check_at=timezone.now())
+
+
 def subscribed_urls() -> set[str]:
     from khabar.sources.models import Source
 
@@ -124,8 +134,8 @@ def add_feeds(site: DemoSiteServer, *, data_dir: Path) -> None:
     for feed, url in site.site.feed_urls():
         if url in already:
             continue
-        say(f"khabar add-source {url}   ({feed.title})")
-        if run_khabar("add-source", url, data_dir=data_dir).returncode != 0:
+        say(f"khabar add-source {url} --folder {feed.folder}")
+        if run_khabar("add-source", url, "--folder", feed.folder, data_dir=data_dir).returncode:
             say(f"add-source failed for {url}; the demo goes on without it")
 
 
@@ -179,6 +189,7 @@ def setup_demo(site: DemoSiteServer, *, data_dir: Path) -> tuple[str, str]:
     moved = move_demo_sources(base_url=site.base_url)
     if moved:
         say(f"moved {moved} demo sources to {site.base_url}")
+    make_demo_sources_due(site)
     missing = missing_commands(("add-source", "add-file", "worker"))
     if missing:
         say(

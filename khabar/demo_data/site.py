@@ -44,6 +44,7 @@ class DemoFeed:
     description: str
     language: str
     items: tuple[DemoItem, ...]
+    folder: str = ""
 
     @property
     def feed_path(self) -> str:

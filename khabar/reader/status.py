@@ -10,9 +10,12 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from khabar.sources.models import Source
 
-HTTP_STATUS = re.compile(r"\b([45]\d\d)\b")
-
-# What a reader should understand from the status codes and failures a fetch can end with.
+# The fetcher words its errors for people ("the server answered 410 Gone", "could not find the
+# address of ..."); these say the same in the reader's language. A status code counts only
+# where it reads as one, not inside a URL or a port.
+HTTP_STATUS = re.compile(
+    r"(?:\banswered|\bHTTP(?:/[\d.]+)?|\bstatus)\s+([45]\d\d)\b|^([45]\d\d)\b", re.I
+)
 STATUS_EXPLANATIONS = {
     "401": gettext_lazy("the server asks for a password"),
     "403": gettext_lazy("the server refuses access"),
@@ -21,24 +24,37 @@ STATUS_EXPLANATIONS = {
     "429": gettext_lazy("the server asks us to slow down"),
 }
 SERVER_ERROR = gettext_lazy("the server had an error")
-FAILURE_PATTERNS = (
-    (re.compile(r"time(d)?[ -]?out", re.I), gettext_lazy("the server did not answer in time")),
-    (
-        re.compile(r"private|loopback|link-local|not allowed address", re.I),
-        gettext_lazy("the address points to a private network"),
-    ),
-    (
-        re.compile(r"name or service not known|nodename|dns|resolve", re.I),
-        gettext_lazy("the site's name could not be found"),
-    ),
-    (re.compile(r"ssl|certificate|tls", re.I), gettext_lazy("the site's certificate is not valid")),
-    (re.compile(r"too large|too big|max.?bytes", re.I), gettext_lazy("the response is too large")),
-    (re.compile(r"redirect", re.I), gettext_lazy("the address redirects too many times")),
-    (re.compile(r"refused|reset|unreachable", re.I), gettext_lazy("the server cannot be reached")),
-    (
-        re.compile(r"not a feed|parse|xml|malformed", re.I),
-        gettext_lazy("the page is not a readable feed"),
-    ),
+FAILURE_PATTERNS = tuple(
+    (re.compile(pattern, re.I), explanation)
+    for pattern, explanation in (
+        (
+            r"private|loopback|link-local|reserved address",
+            gettext_lazy("the address points to a private network"),
+        ),
+        (
+            r"timed? ?out|did not answer|waited too long",
+            gettext_lazy("the server did not answer in time"),
+        ),
+        (
+            r"could not find the address|name or service not known|getaddrinfo",
+            gettext_lazy("the site's name could not be found"),
+        ),
+        (r"certificate|\bssl\b|\btls\b", gettext_lazy("the site's certificate is not valid")),
+        (r"larger than|too large", gettext_lazy("the response is too large")),
+        (r"redirect", gettext_lazy("the address redirects too many times")),
+        (
+            r"could not connect|connection to .* failed|refused|reset|unreachable",
+            gettext_lazy("the server cannot be reached"),
+        ),
+        (
+            r"not a feed|feed could not be read|not a JSON Feed|JSON Feed has no",
+            gettext_lazy("the page is not a readable feed"),
+        ),
+        (
+            r"could not be read as an article",
+            gettext_lazy("the page has no article text that could be read"),
+        ),
+    )
 )
 
 
@@ -57,7 +73,7 @@ def explain_fetch_error(error: str) -> str:
     error = (error or "").strip()
     code = HTTP_STATUS.search(error)
     if code:
-        status = code.group(1)
+        status = code.group(1) or code.group(2)
         explanation = STATUS_EXPLANATIONS.get(status)
         if explanation is None and status.startswith("5"):
             explanation = SERVER_ERROR

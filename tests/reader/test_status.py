@@ -18,11 +18,28 @@ def english():
 @pytest.mark.parametrize(
     ("error", "plain"),
     [
+        (
+            "the server answered 410 Gone (the feed is gone for good); fetching stopped",
+            "the server says this feed is gone (410)",
+        ),
         ("HTTP 410 Gone", "the server says this feed is gone (410)"),
         ("404 Not Found", "the server cannot find this address (404)"),
-        ("Server error 503 Service Unavailable", "the server had an error (503)"),
-        ("ReadTimeout: timed out", "the server did not answer in time"),
-        ("refusing 127.0.0.1: a private address", "the address points to a private network"),
+        ("the server answered 503 Service Unavailable", "the server had an error (503)"),
+        (
+            "http://a.example:4040/410/feed did not answer completely within 20 seconds",
+            "the server did not answer in time",
+        ),
+        (
+            "refused to connect to x.example: it resolves to 10.0.0.1, a private, local or "
+            "reserved address",
+            "the address points to a private network",
+        ),
+        (
+            "could not find the address of nowhere.example: ...",
+            "the site's name could not be found",
+        ),
+        ("could not connect to a.example: Connection refused", "the server cannot be reached"),
+        ("this is not a feed: no RSS, Atom or JSON Feed found", "the page is not a readable feed"),
         ("something odd", "something odd"),
         ("", "an unknown error"),
     ],
