@@ -18,9 +18,11 @@ from .records import ExtractedArticle
 
 REPEATED_HEADLINE = "repeated headline"
 TRAILING_BLOCK = "boilerplate: trailing block"
-# Short lines after the first boilerplate line that closes a page are part of its footer.
-TRAILING_LINE_MAX_CHARS = 50
-_SENTENCE_ENDS = (".", "!", "?", "؟", "…", "»", '"', ")", ":", "،", ",")
+# Link labels after the first boilerplate line that closes a page are part of its footer:
+# a few words, no punctuation. Anything that reads like a sentence stays.
+TRAILING_LINE_MAX_CHARS = 40
+TRAILING_LINE_MAX_WORDS = 4
+_SENTENCE_PUNCTUATION = re.compile(r"[.!?؟…:،,;؛\"«»()]")
 # "العنوان | اسم الموقع": the part after a separator may be a site name this long.
 TITLE_SUFFIX_MAX_CHARS = 40
 _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:]\s+|\s*[|｜«»]\s*")
@@ -136,9 +138,13 @@ def mark_trailing_block(lines: list[str], reasons: list[str]) -> None:
 
 
 def is_footer_like(line: str) -> bool:
-    """Blank, or short and not a sentence: how links and labels in a page footer look."""
+    """Blank, or a few words without punctuation: how links and labels in a page footer look."""
     stripped = line.strip()
-    return len(stripped) <= TRAILING_LINE_MAX_CHARS and not stripped.endswith(_SENTENCE_ENDS)
+    return (
+        len(stripped) <= TRAILING_LINE_MAX_CHARS
+        and len(stripped.split()) <= TRAILING_LINE_MAX_WORDS
+        and not _SENTENCE_PUNCTUATION.search(stripped)
+    )
 
 
 def kept_text(lines: list[str], reasons: list[str]) -> str:

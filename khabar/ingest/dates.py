@@ -208,3 +208,29 @@ def _zone(spelled: str | None) -> timezone | None:
     if abs(delta) >= timedelta(hours=24):
         return None
     return UTC if not delta else timezone(delta)
+
+
+# Words that may stand around a date on a "date line" under a headline.
+_DATE_LINE_VOCABULARY = """
+الأحد الإثنين الاثنين الثلاثاء الأربعاء الخميس الجمعة السبت اليوم
+نشر نشرت منشور في بتاريخ تاريخ النشر آخر تحديث التحديث محدث حدث
+الساعة بتوقيت توقيت مكة المكرمة غرينتش جرينتش صباحا مساء ظهرا الموافق ميلادي هجري
+محرم صفر ربيع الأول الثاني الآخر جمادى الأولى الآخرة رجب شعبان رمضان شوال ذو القعدة الحجة
+published updated posted last modified on at gmt utc am pm
+monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun
+"""
+DATE_LINE_WORDS = {_fold(word).lower() for word in _DATE_LINE_VOCABULARY.split()}
+DATE_LINE_WORDS |= {part for name in MONTHS for part in name.split()}
+DATE_LINE_MAX_CHARS = 100
+# One other word is allowed: a place before the date, "القاهرة - 3 مارس 2018".
+DATE_LINE_OTHER_WORDS = 1
+
+
+def is_date_line(line: str) -> bool:
+    """True when `line` is a date and little more (weekday, time, "نشر في", a place name)."""
+    line = (line or "").strip()
+    if not line or len(line) > DATE_LINE_MAX_CHARS or parse_published(line) is None:
+        return False
+    words = re.findall(r"[^\W\d_]+", _fold(line).lower())
+    others = [word for word in words if word not in DATE_LINE_WORDS and len(word) > 1]
+    return len(others) <= DATE_LINE_OTHER_WORDS

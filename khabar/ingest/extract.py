@@ -19,10 +19,10 @@ from trafilatura.htmlprocessing import build_html_output
 
 from khabar.lib.urls import canonicalize_url, strip_tracking
 
-from .boilerplate import boilerplate_kind
+from .boilerplate import boilerplate_kind, line_key
 from .clean import split_headline
-from .dates import parse_published
-from .htmltext import inner_html, parse_body, text_of_html
+from .dates import is_date_line, parse_published
+from .htmltext import drop_lines_from_html, inner_html, parse_body, text_of_html
 from .language import detect_language
 from .records import ExtractedArticle
 
@@ -63,6 +63,7 @@ IMAGE_META = (
     ("name", "twitter:image:src"),
     ("itemprop", "image"),
 )
+DATED_MARKERS = re.compile(r"date|time|publish|posted|byline|meta")
 TITLE_META = (("property", "og:title"), ("name", "twitter:title"), ("itemprop", "headline"))
 AUTHOR_META = (("name", "author"), ("property", "article:author"), ("name", "dc.creator"))
 
@@ -78,9 +79,13 @@ def extract_from_html(html: str, *, url: str = "") -> ExtractedArticle:
     main_html = main_content_html(document) if document is not None else ""
     if not text_of_html(main_html) and page is not None:
         main_html = readable_paragraphs_html(page)
-    item.html = main_html
-    item.text = text_of_html(main_html)
     fill_metadata(item, page=page, document=document, url=url)
+    all_text = text_of_html(main_html)
+    item.text = take_meta_lines(item, all_text)
+    taken = {line_key(entry["line"]) for entry in item.dropped}
+    item.html = drop_lines_from_html(main_html, keys=taken, key_of=line_key)
+    item.published_at = item.published_at or parse_published(field(document, "date"))
+    item.language = detect_language(f"{item.title}\n{item.text}") or page_language(page)
     if not item.text:
         item.dropped.append({"line": "", "reason": NOTHING_FOUND})
     return item
@@ -101,22 +106,27 @@ def extract_from_text(text: str, *, url: str = "") -> ExtractedArticle:
 
 
 def take_meta_lines(item: ExtractedArticle, body: str) -> str:
-    """`body` without the date and byline lines under the headline, which fill `item`."""
+    """`body` without the date and byline lines under the headline, which fill `item`.
+
+    Only short lines among the first few count, and a date or author the page already gave
+    in its metadata is kept: the line is still removed, as a repeat of it.
+    """
     lines = body.splitlines()
+    title_key = line_key(item.title)
     seen = 0
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped:
+        if not stripped or line_key(stripped) == title_key:
             continue
         seen += 1
         if seen > META_LINES_AFTER_HEADLINE or len(stripped) > META_LINE_MAX_CHARS:
             break
-        if item.published_at is None and (published := parse_published(stripped)):
-            item.published_at = published
+        if is_date_line(stripped):
+            item.published_at = item.published_at or parse_published(stripped)
             item.dropped.append({"line": stripped, "reason": "date line (used as published)"})
             lines[index] = ""
-        elif not item.author and (byline := BYLINE.match(stripped)):
-            item.author = byline["name"].strip(" -–—،,")
+        elif byline := BYLINE.match(stripped):
+            item.author = item.author or byline["name"].strip(" -–—،,")
             item.dropped.append({"line": stripped, "reason": "byline (used as author)"})
             lines[index] = ""
     return "\n".join(lines).strip("\n")
@@ -144,6 +154,9 @@ def run_trafilatura(html: str, *, url: str):
             include_images=True,
             include_links=True,
             include_formatting=True,
+            # htmldate's extensive search guesses from any year on the page (a copyright
+            # line); the page's own markup and the lines under the headline are read here.
+            date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except Exception:  # trafilatura fails in many ways on broken pages; the fallback takes over
         logger.warning("trafilatura failed on %s", url or "a page", exc_info=True)
@@ -194,14 +207,13 @@ def fill_metadata(item: ExtractedArticle, *, page, document, url: str) -> None:
         parse_published(meta_content(page, PUBLISHED_META))
         or parse_published(field(linked, "datePublished"))
         or parse_published(time_element_date(page))
-        or parse_published(field(document, "date"))
+        or parse_published(dated_element_text(page))
     )
     image = meta_content(page, IMAGE_META) or json_ld_image(linked) or field(document, "image")
     item.image_url = absolute_url(image, base=url)
     canonical = link_href(page, "canonical") or meta_content(page, (("property", "og:url"),))
     item.canonical_url = canonicalize_url(absolute_url(canonical, base=url) or url)
     item.summary = meta_content(page, (("property", "og:description"), ("name", "description")))
-    item.language = detect_language(f"{item.title}\n{item.text}") or page_language(page)
 
 
 def field(source, name: str) -> str:
@@ -261,6 +273,21 @@ def time_element_date(page) -> str:
         value = (element.get("datetime") or element.text_content() or "").strip()
         if value:
             return value
+    return ""
+
+
+def dated_element_text(page) -> str:
+    """The text of the first short element whose class or id names a date ("date", "time")."""
+    if page is None:
+        return ""
+    for element in page.iter():
+        if not isinstance(element.tag, str) or element.tag in ("html", "body", "script"):
+            continue
+        marker = f"{element.get('class', '')} {element.get('id', '')}".lower()
+        if DATED_MARKERS.search(marker):
+            text = " ".join(element.text_content().split())
+            if text and len(text) <= META_LINE_MAX_CHARS and parse_published(text):
+                return text
     return ""
 
 
