@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
@@ -90,6 +90,8 @@ def describe_fetched(source: Source, *, now: datetime) -> str:
         return _("Added from files, not fetched")
     if source.last_fetched_at is None:
         return _("Not fetched yet")
+    if now - source.last_fetched_at < timedelta(minutes=1):
+        return _("Fetched just now")
     return _("Fetched %(duration)s ago") % {
         "duration": timesince(source.last_fetched_at, now, depth=1)
     }
@@ -101,7 +103,7 @@ def describe_next_check(source: Source, *, now: datetime) -> str:
     if not source.enabled:
         reason = explain_fetch_error(source.disabled_reason or source.last_error)
         return _("Disabled: %(reason)s") % {"reason": reason}
-    if source.next_check_at is None or source.next_check_at <= now:
+    if source.next_check_at is None or source.next_check_at - now < timedelta(minutes=1):
         return _("Due for a check now")
     return _("Next check in %(duration)s") % {
         "duration": timeuntil(source.next_check_at, now, depth=1)

@@ -98,3 +98,8 @@ def test_disabled_source_does_not_repeat_its_error():
     status = describe_source(source, now=NOW)
     assert status.next_check == "Disabled: the server says this feed is gone (410)"
     assert status.problem == "Last failed 1\xa0day ago · 3 failed attempts in a row"
+
+
+def test_a_fetch_seconds_ago_is_just_now():
+    source = Source(url="https://a.example/rss", last_fetched_at=NOW - timedelta(seconds=20))
+    assert describe_source(source, now=NOW).fetched == "Fetched just now"
