@@ -135,7 +135,9 @@ def test_decoders_inflate_a_bomb_a_little_at_a_time(bombs, encoding):
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < 2 * 1024 * 1024
+    # Inflating a whole 64 KB network chunk at once would peak at the full 64 MB. The bound is
+    # loose because tracemalloc also counts other threads' allocations (live servers).
+    assert peak < 24 * 1024 * 1024
 
 
 def test_a_broken_compressed_body_fails_clearly(httpserver):
