@@ -11,12 +11,12 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 import feedparser
 
 from .dates import parse_published
+from .htmltext import text_of_html
 from .records import ExtractedArticle
 
 logger = logging.getLogger(__name__)
@@ -257,10 +257,10 @@ def text_as_html(text: str) -> str:
 
 def has_full_content(entry: FeedEntry) -> bool:
     """True when the feed carries the article itself, not only a summary of it."""
-    content = html_to_text(entry.content_html)
+    content = text_of_html(entry.content_html)
     if not content:
         return False
-    summary = html_to_text(entry.summary_html)
+    summary = text_of_html(entry.summary_html)
     return not summary or len(content) >= FULL_CONTENT_RATIO * len(summary)
 
 
@@ -269,11 +269,11 @@ def article_from_entry(entry: FeedEntry) -> ExtractedArticle:
     body_html = entry.content_html or entry.summary_html
     return ExtractedArticle(
         title=entry.title,
-        text=html_to_text(body_html),
+        text=text_of_html(body_html),
         html=body_html,
         url=entry.url,
         guid=entry.guid,
-        summary=html_to_text(entry.summary_html),
+        summary=text_of_html(entry.summary_html),
         author=entry.author,
         published_at=entry.published_at,
         language=entry.language,
@@ -295,7 +295,7 @@ def longest(values) -> str:
 
 
 def plain_title(title: str) -> str:
-    return " ".join(html_to_text(title).split())
+    return " ".join(text_of_html(title).split())
 
 
 def parse_date(text: str) -> datetime | None:
@@ -306,45 +306,3 @@ def parse_date(text: str) -> datetime | None:
     except Exception:  # a date the parser chokes on is a missing date, not a lost item
         logger.debug("unparseable date %r", text, exc_info=True)
         return None
-
-
-BLOCK_TAGS = frozenset(
-    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
-    | {"tr", "table", "section", "article", "figure", "figcaption", "header", "footer"}
-    | {"pre", "hr", "dd", "dt"}
-)
-SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
-
-
-class TextCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in SKIPPED_TAGS:
-            self.skipping += 1
-        elif tag in BLOCK_TAGS:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag):
-        if tag in SKIPPED_TAGS:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in BLOCK_TAGS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.parts.append(data)
-
-
-def html_to_text(markup: str) -> str:
-    """Readable text of an HTML fragment: paragraphs separated by a blank line."""
-    if not markup or not markup.strip():
-        return ""
-    collector = TextCollector()
-    collector.feed(markup)
-    collector.close()
-    paragraphs = re.split(r"\n\s*\n", "".join(collector.parts))
-    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
