@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from khabar.articles.models import Article
 from khabar.ingest import fetch as fetch_module
-from khabar.ingest.extract import extract_from_html
 from khabar.ingest.feeds import parse_feed
 from khabar.ingest.fetch import FetchOutcome, fetch_source, ingest_entries
 from khabar.sources.claims import claim_source
@@ -19,19 +18,6 @@ from khabar.sources.models import Source
 pytestmark = pytest.mark.django_db
 
 FEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
-
-
-def extraction_is_a_stub() -> bool:
-    try:
-        extract_from_html("<html><body><p>نص</p></body></html>", url="https://x.example/")
-    except NotImplementedError:
-        return True
-    return False
-
-
-needs_extraction = pytest.mark.xfail(
-    extraction_is_a_stub(), reason="extract_from_html is still a stub", strict=False
-)
 
 
 def fixture_bytes(name: str, *, base: str = "") -> bytes:
@@ -308,7 +294,6 @@ def test_a_failed_page_fetch_keeps_the_summary(httpserver, feed_source):
     assert "summary is kept" in report.notes[0]
 
 
-@needs_extraction
 def test_a_summary_only_item_is_completed_from_its_page(httpserver, feed_source):
     serve(httpserver, "/feed", "summary-only.xml")
     serve(httpserver, "/news/bridge", "article.html", content_type="text/html; charset=utf-8")
@@ -357,7 +342,6 @@ def test_a_page_source_that_cannot_be_read_records_why(httpserver):
     assert refreshed(source).last_error == "the server answered 404 Not Found"
 
 
-@needs_extraction
 def test_a_page_source_is_stored_once_and_not_checked_again(httpserver):
     source = Source.objects.create(kind=Source.Kind.PAGE, url=httpserver.url_for("/news/bridge"))
     serve(httpserver, "/news/bridge", "article.html", content_type="text/html; charset=utf-8")
