@@ -2,10 +2,11 @@
 
     python -m khabar.demo [--data-dir DIR] [--port 8000] [--setup-only]
 
-The demo keeps its database in `data/demo` (or KHABAR_DATA_DIR), apart from a real install's
-`data`. It serves the sample sites in `khabar/demo_data` on 127.0.0.1, subscribes to them with
-`khabar add-source` and `khabar add-file`, lets `khabar worker` fetch, extract, clean and store
-them, creates a staff account, and serves the site. Every step is safe to run again. Ctrl-C
+The demo keeps its SQLite database in `data/demo` (or KHABAR_DATA_DIR), apart from a real
+install's `data`, whatever DATABASE_URL says. It serves the sample sites in `khabar/demo_data`
+on 127.0.0.1, subscribes to them with `khabar add-source` and `khabar add-file`, lets
+`khabar worker` fetch, extract, clean and store them, creates a staff account, and serves the
+site. Every step is safe to run again. Ctrl-C
 stops every process it started.
 """
 
@@ -42,9 +43,14 @@ def say(message: str) -> None:
 
 
 def demo_environment(data_dir: Path) -> dict[str, str]:
-    """The environment for the demo and every process it starts."""
+    """The environment for the demo and every process it starts.
+
+    The demo always uses SQLite in its data dir: a DATABASE_URL meant for a real install (or
+    for the PostgreSQL test run) must not receive the sample news.
+    """
+    inherited = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
     return {
-        **os.environ,
+        **inherited,
         "KHABAR_DATA_DIR": str(data_dir),
         # The sample sites are served on 127.0.0.1, which the fetcher refuses by default.
         "KHABAR_ALLOW_PRIVATE_ADDRESSES": "1",
@@ -55,7 +61,9 @@ def demo_environment(data_dir: Path) -> dict[str, str]:
 
 def configure_django(data_dir: Path) -> None:
     """Point this process's Django at the demo's data dir, before settings are first read."""
-    os.environ.update(demo_environment(data_dir))
+    environment = demo_environment(data_dir)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.update(environment)
     import django
 
     django.setup()
