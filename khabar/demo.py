@@ -6,8 +6,7 @@ The demo keeps its SQLite database in `data/demo` (or KHABAR_DATA_DIR), apart fr
 install's `data`, whatever DATABASE_URL says. It serves the sample sites in `khabar/demo_data`
 on 127.0.0.1, subscribes to them with `khabar add-source` and `khabar add-file`, lets
 `khabar worker` fetch, extract, clean and store them, creates a staff account, and serves the
-site. Every step is safe to run again. Ctrl-C
-stops every process it started.
+site. Every step is safe to run again. Ctrl-C stops every process it started.
 """
 
 import argparse
