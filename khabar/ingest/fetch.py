@@ -25,7 +25,7 @@ from khabar.sources.schedule import disable_source, record_error, record_success
 from .dedupe import find_existing_article, guid_fingerprint, url_fingerprint
 from .extract import extract_from_html
 from .feeds import FeedEntry, NotAFeed, ParsedFeed, article_from_entry, has_full_content, parse_feed
-from .pipeline import process_article
+from .pipeline import NothingToStore, process_article
 from .records import ExtractedArticle
 from .store import StoreOutcome
 
@@ -252,7 +252,10 @@ def fetch_page_source(source: Source) -> FetchReport:
         raise PageNotRead(f"the page could not be read as an article: {describe(error)}") from error
     page.url = page.url or source.url
     page.guid = page.guid or source.url
-    _article, outcome = process_article(source, item=page)
+    try:
+        _article, outcome = process_article(source, item=page)
+    except NothingToStore as error:
+        raise PageNotRead(f"nothing worth storing on the page: {error}") from error
     if page.title and not source.name:
         source.name = page.title[:300]
         source.save(update_fields=["name"])
@@ -264,6 +267,6 @@ def fetch_page_source(source: Source) -> FetchReport:
 
 def describe(error: BaseException) -> str:
     text = str(error).strip()
-    if isinstance(error, http.FetchError | NotAFeed | PageNotRead) and text:
+    if isinstance(error, http.FetchError | NotAFeed | PageNotRead | NothingToStore) and text:
         return text
     return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -351,3 +351,15 @@ def test_a_page_source_is_stored_once_and_not_checked_again(httpserver):
     assert "ستين مترا" in Article.objects.get().text
     assert source.last_error == ""
     assert source.next_check_at is None and source.last_success_at is not None
+
+
+def test_an_empty_page_source_records_that_nothing_was_worth_storing(httpserver):
+    source = Source.objects.create(kind=Source.Kind.PAGE, url=httpserver.url_for("/empty"))
+    httpserver.expect_request("/empty").respond_with_data(
+        "<html><body></body></html>", content_type="text/html"
+    )
+    report = fetch_source(source)
+    source = refreshed(source)
+    assert report.outcome == FetchOutcome.FAILED
+    assert source.last_error.startswith("nothing worth storing on the page")
+    assert Article.objects.count() == 0

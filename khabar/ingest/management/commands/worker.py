@@ -28,10 +28,7 @@ def uses_database_queue() -> bool:
 
 
 class Command(BaseCommand):
-    help = (
-        "Runs background jobs and the scheduler that fetches due sources. "
-        "Ctrl-C stops it after the job in progress."
-    )
+    help = "Runs background jobs and the scheduler that fetches due sources (Ctrl-C stops it)."
 
     def add_arguments(self, parser):
         parser.add_argument(
