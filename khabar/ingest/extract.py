@@ -13,9 +13,7 @@ import re
 from urllib.parse import urljoin
 
 import lxml.html
-import trafilatura
 from lxml import etree
-from trafilatura.htmlprocessing import build_html_output
 
 from khabar.lib.urls import canonicalize_url, strip_tracking
 
@@ -143,6 +141,8 @@ def parse_page(html: str):
 
 
 def run_trafilatura(html: str, *, url: str):
+    import trafilatura  # imported on first use: it takes most of a second
+
     try:
         return trafilatura.bare_extraction(
             html,
@@ -165,6 +165,8 @@ def run_trafilatura(html: str, *, url: str):
 
 def main_content_html(document) -> str:
     """The HTML of trafilatura's main content, without the <html><body> wrapper."""
+    from trafilatura.htmlprocessing import build_html_output
+
     if document.body is None:
         return ""
     body = parse_body(build_html_output(document))

@@ -2,9 +2,6 @@ from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 
-from khabar.ingest.files import UnreadableFile
-from khabar.ingest.pipeline import NothingToStore, ingest_file
-
 
 class Command(BaseCommand):
     help = (
@@ -23,6 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--url", metavar="URL", help="the address the page was saved from")
 
     def handle(self, *args, path, source, url, **options):
+        # Imported here so `khabar help` does not load the extraction stack.
+        from khabar.ingest.files import UnreadableFile
+        from khabar.ingest.pipeline import NothingToStore, ingest_file
+
         if url and urlsplit(url).scheme not in ("http", "https"):
             raise CommandError(f"--url must be an http:// or https:// address, not {url!r}")
         try:

@@ -2,8 +2,6 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from khabar.ingest.files import UnreadableFile
-from khabar.ingest.pipeline import NothingToStore, preview_file, preview_url
 from khabar.ingest.records import ExtractedArticle
 
 FORMATS = ("json", "text")
@@ -32,6 +30,9 @@ class Command(BaseCommand):
         self.stdout.write(as_json(item) if format == "json" else as_text(item))
 
     def extracted(self, target: str, *, url: str) -> ExtractedArticle:
+        # Imported here so `khabar help` does not load the extraction stack.
+        from khabar.ingest.files import UnreadableFile
+        from khabar.ingest.pipeline import NothingToStore, preview_file, preview_url
         from khabar.lib.http import FetchError
 
         try:
