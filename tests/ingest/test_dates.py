@@ -5,7 +5,7 @@ from django.test import override_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from khabar.ingest.dates import parse_published
+from khabar.ingest.dates import is_date_line, parse_published
 
 
 def at(*parts, offset_hours=0):
@@ -99,3 +99,31 @@ def test_not_a_date(value):
 def test_never_raises(value):
     result = parse_published(value)
     assert result is None or result.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "نشر في 3 آذار 2009",
+        "الأحد 12 أكتوبر 2025 - 09:45",
+        "آخر تحديث: 02-02-2018 | 10:30 ص",
+        "الخميس 16 جمادى الأولى 1439 هـ - 1 فبراير 2018",
+        "القاهرة - 3 مارس 2018",
+        "Published on 2 Feb 2018 10:30 GMT",
+    ],
+)
+def test_date_lines(line):
+    assert is_date_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "أعلنت الحكومة أن الانتخابات ستجري في 5 مايو 2026.",
+        "ستجري الانتخابات 5 مايو 2026",
+        "العنوان الرئيسي للخبر",
+        "",
+    ],
+)
+def test_sentences_with_dates_are_not_date_lines(line):
+    assert not is_date_line(line)
