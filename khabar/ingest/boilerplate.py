@@ -161,7 +161,7 @@ MENU_WORDS = (
     "health|opinion|video|videos|photos|live|contact|about"
 )
 MENU_MAX_CHARS = 80
-MENU_MIN_WORDS = 2
+MENU_MIN_WORDS = 3
 # A row of prompts or links: "اشترك الآن / تسجيل الدخول", "Home | Contact".
 _ROW_SEPARATORS = re.compile(r"\s*[/|•·،,]\s*|\s+[-–—]\s+")
 

@@ -27,6 +27,10 @@ _SENTENCE_PUNCTUATION = re.compile(r"[.!?؟…:،,;؛\"«»()]")
 TITLE_SUFFIX_MAX_CHARS = 40
 _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:]\s+|\s*[|｜«»]\s*")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_BULLET = re.compile(r"^\s*(?:[-–•*·▪◦]|\d{1,2}[.)])\s+")
+# Kinds that are one or two ordinary words ("الإعلانات", "التفاصيل", "بحث") and so can also be
+# an item of a list in the article itself; the other kinds are unmistakable prompts.
+LABEL_KINDS = frozenset({"navigation", "more", "comments", "advertisement", "share"})
 
 
 def clean_article(item: ExtractedArticle, *, source=None, learn: bool = True) -> ExtractedArticle:
@@ -49,6 +53,7 @@ def clean_article(item: ExtractedArticle, *, source=None, learn: bool = True) ->
         drop_reason(line, key=key, title_keys=title_keys, learned=learned)
         for line, key in zip(lines, keys, strict=True)
     ]
+    keep_list_items(lines, reasons)
     mark_trailing_block(lines, reasons)
     item.text = kept_text(lines, reasons)
     dropped_keys = {key for key, reason in zip(keys, reasons, strict=True) if reason}
@@ -110,6 +115,29 @@ def drop_reason(line: str, *, key: str, title_keys: set[str], learned: dict[str,
     if key in learned:
         return f"learned for this source (seen in {learned[key]} articles)"
     return ""
+
+
+def keep_list_items(lines: list[str], reasons: list[str]) -> None:
+    """Keep a bulleted line that reads like a UI label when it sits in a list of content.
+
+    "- الإعلانات" among "- دراسة السوق" and "- تطوير العلامة التجارية" is an item of the
+    article's own list (advertising as a job duty), not an advertisement label.
+    """
+    for index, line in enumerate(lines):
+        bullet = _BULLET.match(line)
+        if not bullet or not reasons[index].startswith("boilerplate: "):
+            continue
+        if reasons[index].removeprefix("boilerplate: ") not in LABEL_KINDS:
+            continue
+        neighbours = _neighbours(lines, index)
+        if any(_BULLET.match(lines[i]) and not reasons[i] for i in neighbours):
+            reasons[index] = ""
+
+
+def _neighbours(lines: list[str], index: int) -> list[int]:
+    before = next((i for i in range(index - 1, -1, -1) if lines[i].strip()), None)
+    after = next((i for i in range(index + 1, len(lines)) if lines[i].strip()), None)
+    return [i for i in (before, after) if i is not None]
 
 
 def mark_trailing_block(lines: list[str], reasons: list[str]) -> None:

@@ -101,6 +101,17 @@ def test_short_real_lines_after_mid_article_boilerplate_stay():
     assert item.text == "أول فقرة.\nفقرة ثانية قصيرة.\nفقرة ثالثة قصيرة."
 
 
+def test_a_list_item_that_reads_like_a_label_stays():
+    text = "المهام الرئيسية:\n- دراسة السوق\n- الإعلانات\n- تطوير العلامة التجارية"
+    item = clean_text(text, title="وظيفة مدير تسويق")
+    assert item.text == text
+
+
+def test_a_two_word_subheading_made_of_section_names_stays():
+    text = "الفقرة الأولى من التقرير.\nتحقيقات دولية\nالفقرة الثانية من التقرير."
+    assert clean_text(text, title="عنوان").text == text
+
+
 def test_a_clean_article_is_untouched():
     text = "الفقرة الأولى من الخبر.\n\nالفقرة الثانية من الخبر."
     item = clean_text(text, title="عنوان")
