@@ -241,6 +241,18 @@ def check_port_free(port: int) -> None:
             ) from None
 
 
+def wait_until_listening(port: int, *, process: subprocess.Popen, timeout: float = 60) -> None:
+    """Return once the web server accepts connections, so the printed address works at once."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise DemoError(f"the web server did not start on port {port}")
+
+
 def start_process(*args: str, data_dir: Path, children: list) -> subprocess.Popen:
     process = subprocess.Popen(khabar_command(*args), env=demo_environment(data_dir))
     children.append(process)
@@ -255,10 +267,10 @@ def serve_demo(*, port: int, data_dir: Path, login: tuple[str, str], children: l
     check_port_free(port)
     if "worker" in available_commands():
         start_process("worker", data_dir=data_dir, children=children)
-    start_process(
+    server = start_process(
         "runserver", f"127.0.0.1:{port}", "--noreload", data_dir=data_dir, children=children
     )
-    time.sleep(1.5)
+    wait_until_listening(port, process=server)
     email, password = login
     say("")
     say(f"khabar is at http://127.0.0.1:{port}/   (admin: http://127.0.0.1:{port}/admin/)")

@@ -1,9 +1,14 @@
 """The demo: its sample sites serve real feeds, and its setup loads Arabic news end to end."""
 
+import os
+import select
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
-from contextlib import closing
+import time
+from contextlib import closing, suppress
 
 import feedparser
 import httpx
@@ -62,13 +67,8 @@ def test_sample_site_answers_conditional_requests(demo_site):
     assert httpx.get(demo_site.base_url + "/missing").status_code == 404
 
 
-def run_demo_setup(data_dir):
-    return subprocess.run(
-        [sys.executable, "-m", "khabar.demo", "--setup-only", "--data-dir", str(data_dir)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def demo_command(data_dir, *options):
+    return [sys.executable, "-m", "khabar.demo", "--data-dir", str(data_dir), *options]
 
 
 def stored_articles(data_dir) -> list[tuple[str, str, str]]:
@@ -76,22 +76,77 @@ def stored_articles(data_dir) -> list[tuple[str, str, str]]:
         return db.execute("SELECT title, language, text FROM articles_article").fetchall()
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def read_until(process: subprocess.Popen, marker: str, *, timeout: float) -> str:
+    """The demo's output up to the line containing `marker`."""
+    output, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([process.stdout], [], [], 0.5)
+        if ready:
+            line = process.stdout.readline()
+            output.append(line)
+            if marker in line or not line:
+                break
+    return "".join(output)
+
+
+def children_of(pid: int) -> list[int]:
+    found = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [int(child) for child in found.stdout.split()]
+
+
+def is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 @pytest.mark.slow
-def test_demo_setup_loads_arabic_news_and_can_run_again(tmp_path):
+def test_demo_loads_arabic_news_serves_it_and_stops_everything(tmp_path):
     data_dir = tmp_path / "data"
-    first = run_demo_setup(data_dir)
-    assert first.returncode == 0, first.stdout + first.stderr
-    assert "demo@example.org" in first.stdout
+    setup = subprocess.run(
+        demo_command(data_dir, "--setup-only"), capture_output=True, text=True, timeout=300
+    )
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    assert "demo@example.org" in setup.stdout
     articles = stored_articles(data_dir)
     arabic = [title for title, language, _text in articles if language == "ar"]
     english = [title for title, language, _text in articles if language == "en"]
-    assert len(arabic) >= 14, first.stdout + first.stderr
+    assert len(arabic) >= 14, setup.stdout + setup.stderr
     assert english
     texts = {title: text for title, _language, text in articles}
     wadi_bridge = "افتتاح جسر الوادي الجديد أمام حركة السير بعد ثلاث سنوات من العمل"
     assert "ممر للمشاة والدراجات" in texts[wadi_bridge]  # the Atom entry's page was extracted
     assert not any("لم تشترك بعد" in text for text in texts.values())
 
-    second = run_demo_setup(data_dir)
-    assert second.returncode == 0, second.stdout + second.stderr
+    # Again, serving this time: the same articles, the site up, and Ctrl-C leaves nothing behind.
+    port = free_port()
+    demo = subprocess.Popen(
+        demo_command(data_dir, "--port", str(port)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # so a failed test can still end the whole group
+    )
+    try:
+        output = read_until(demo, "Ctrl-C stops everything", timeout=120)
+        assert "Ctrl-C stops everything" in output, output
+        home = httpx.get(f"http://127.0.0.1:{port}/", headers={"accept-language": "ar"})
+        assert wadi_bridge in home.text
+        children = children_of(demo.pid)
+        assert len(children) == 2  # the worker and the web server
+        demo.send_signal(signal.SIGINT)
+        assert demo.wait(timeout=30) == 0
+        assert not [pid for pid in children if is_running(pid)]
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(demo.pid, signal.SIGKILL)
+        demo.wait()
     assert len(stored_articles(data_dir)) == len(articles)
