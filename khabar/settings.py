@@ -156,7 +156,7 @@ KHABAR_DETECT_LANGUAGES = env_list("KHABAR_DETECT_LANGUAGES", "ar,en,fr")
 # is that source's boilerplate (menus, "اقرأ أيضاً", footers); a longer line needs the _LONG count.
 KHABAR_LEARN_MIN_ARTICLES = int(os.environ.get("KHABAR_LEARN_MIN_ARTICLES", "3"))
 KHABAR_LEARN_MIN_ARTICLES_LONG = int(os.environ.get("KHABAR_LEARN_MIN_ARTICLES_LONG", "10"))
-KHABAR_LEARN_MIN_SHARE = float(os.environ.get("KHABAR_LEARN_MIN_SHARE", "0.2"))
+KHABAR_LEARN_MIN_SHARE = float(os.environ.get("KHABAR_LEARN_MIN_SHARE", "0.05"))
 
 # Sanitizing (khabar.lib.html): iframes are kept only from these hosts, each with an optional
 # path prefix; everything else embedded is removed.

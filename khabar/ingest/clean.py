@@ -38,7 +38,7 @@ def clean_article(item: ExtractedArticle, *, source=None, learn: bool = True) ->
 
     With a `source`, lines are also counted per source (SourceLine) and lines that recur across
     many of its articles are dropped. `learn=False` applies what was learned without counting
-    this article again (it was counted when it was first stored).
+    this article: the pipeline counts an article's lines itself, once it is stored as new.
     """
     if not item.text.strip() and item.html.strip():
         item.text = text_of_html(item.html)

@@ -140,6 +140,20 @@ def parse_page(html: str):
         return None
 
 
+# Page furniture that sites mark by class or id; pruned before trafilatura looks for the
+# main content, because a share bar next to a short article can be read as part of it. Only
+# small elements go, so an <article class="story with-share-bar"> is never pruned whole.
+PRUNED_MARKERS = ("share", "social", "subscribe", "newsletter", "related", "comments", "cookie")
+PRUNED_MAX_CHARS = 400
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+PRUNE_XPATH = [
+    f"//*[(contains({_LOWER.format('@class')}, '{marker}') "
+    f"or contains({_LOWER.format('@id')}, '{marker}')) "
+    f"and string-length(normalize-space()) < {PRUNED_MAX_CHARS}]"
+    for marker in PRUNED_MARKERS
+]
+
+
 def run_trafilatura(html: str, *, url: str):
     import trafilatura  # imported on first use: it takes most of a second
 
@@ -154,6 +168,7 @@ def run_trafilatura(html: str, *, url: str):
             include_images=True,
             include_links=True,
             include_formatting=True,
+            prune_xpath=PRUNE_XPATH,
             # htmldate's extensive search guesses from any year on the page (a copyright
             # line); the page's own markup and the lines under the headline are read here.
             date_extraction_params={"extensive_search": False, "original_date": True},

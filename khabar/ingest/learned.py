@@ -7,6 +7,7 @@ from later articles. Long lines need many more sightings, and the longest are ne
 
 import hashlib
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -29,6 +30,18 @@ def line_fingerprint(key: str) -> str:
 
 def learnable(key: str) -> bool:
     return 0 < len(key) <= LEARN_MAX_CHARS
+
+
+def count_article_lines(source: Source, *, text: str) -> None:
+    """Count each distinct line of one article's text once more for `source`."""
+    from .boilerplate import line_key
+
+    lines = {}
+    for line in text.splitlines():
+        key = line_key(line)
+        if key:
+            lines.setdefault(key, line.strip())
+    count_source_lines(source, lines=lines)
 
 
 def count_source_lines(source: Source, *, lines: dict[str, str]) -> None:
@@ -84,3 +97,16 @@ def learned_lines(
         if count >= needed and count >= share_needed:
             learned[key] = count
     return learned
+
+
+def forget_rare_lines(*, older_than: timedelta) -> int:
+    """Delete lines that stayed below the learning threshold and were not seen for a while.
+
+    Most lines of most articles are seen once; without this the table grows with every
+    article. Returns how many lines were forgotten. Meant for a periodic job.
+    """
+    cutoff = timezone.now() - older_than
+    deleted, _by_model = SourceLine.objects.filter(
+        article_count__lt=settings.KHABAR_LEARN_MIN_ARTICLES, last_seen_at__lt=cutoff
+    ).delete()
+    return deleted

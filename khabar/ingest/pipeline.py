@@ -16,10 +16,11 @@ from khabar.lib.html import sanitize_html
 from khabar.sources.models import Source
 
 from .clean import clean_article
-from .dedupe import find_existing_article, guid_fingerprint, url_fingerprint
 from .extract import extract_from_html, extract_from_text
 from .files import read_saved_document
+from .htmltext import text_of_html
 from .language import detect_language
+from .learned import count_article_lines
 from .records import ExtractedArticle
 from .store import StoreOutcome, store_article
 
@@ -43,11 +44,12 @@ class IngestedFile:
 def process_article(source, *, item: ExtractedArticle):
     """Clean, sanitize and store one extracted article; returns (Article, StoreOutcome).
 
-    Lines are counted for the source's boilerplate learning only the first time an article
-    is seen, so re-fetching a page does not make its own lines look like boilerplate.
-    Raises NothingToStore when nothing worth storing is left.
+    The article's lines are counted for the source's boilerplate learning only when it is
+    newly created: a re-fetched page, or the same text under another URL, does not make its
+    own paragraphs look like boilerplate. Raises NothingToStore when nothing is left.
     """
-    clean_article(item, source=source, learn=not is_already_stored(source, item=item))
+    original_text = item.text or text_of_html(item.html)
+    clean_article(item, source=source, learn=False)
     if not item.title.strip() and not item.text.strip():
         raise NothingToStore(nothing_left_reason(item))
     if not item.language:
@@ -55,19 +57,10 @@ def process_article(source, *, item: ExtractedArticle):
     if not item.html.strip() and item.text.strip():
         item.html = paragraphs_html(item.text)
     item.html = sanitize_html(item.html, base_url=item.url)
-    return store_article(source, item=item)
-
-
-def is_already_stored(source, *, item: ExtractedArticle) -> bool:
-    """True when the source already has this article, by GUID or URL (text changes with cleaning)."""
-    prints = {
-        "guid_hash": guid_fingerprint(item.guid),
-        "canonical_url_hash": url_fingerprint(item.canonical_url or item.url),
-        "text_hash": None,
-    }
-    if not (prints["guid_hash"] or prints["canonical_url_hash"]):
-        return False
-    return find_existing_article(source_id=source.pk, prints=prints) is not None
+    article, outcome = store_article(source, item=item)
+    if outcome == StoreOutcome.CREATED:
+        count_article_lines(source, text=original_text)
+    return article, outcome
 
 
 def nothing_left_reason(item: ExtractedArticle) -> str:

@@ -80,6 +80,15 @@ def test_a_sentence_with_a_date_under_the_headline_stays():
     assert sentence in item.text
 
 
+def test_an_article_whose_class_mentions_sharing_is_not_pruned():
+    paragraphs = "".join(f"<p>{PARAGRAPH} فقرة رقم {n}.</p>" for n in range(4))
+    html = f"<html><body><article class='story has-share-bar'><h1>{TITLE}</h1>{paragraphs}"
+    html += "<div class='share-bar'><a href='#'>واتساب</a></div></article></body></html>"
+    item = extract_from_html(html)
+    assert len(item.text.splitlines()) == 5  # the headline and the four paragraphs
+    assert "واتساب" not in item.text
+
+
 def test_fallback_when_trafilatura_finds_nothing(monkeypatch):
     monkeypatch.setattr(extract, "run_trafilatura", lambda html, url: None)
     html = f"""<html><head><meta property="og:title" content="{TITLE}"></head><body>

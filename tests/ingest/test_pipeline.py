@@ -58,11 +58,35 @@ def test_processing_twice_is_unchanged_and_counts_lines_once(source):
 
 def test_lines_learned_across_articles_are_dropped_from_later_ones(source):
     footer = "إذاعة المثال – صوت المدينة"
-    for number in (1, 2, 3):
+    stored = []
+    for number in (1, 2, 3, 4):
         text = f"خبر مختلف تماماً رقم {number} عن شؤون المدينة اليومية.\n{footer}"
         article, _ = process_article(source, item=feed_item(number, text=text, html=""))
-    assert footer not in article.text
-    assert footer in Article.objects.get(guid="news-1").text
+        stored.append(article)
+    # Three stored articles had the line; the fourth loses it.
+    assert [footer in article.text for article in stored] == [True, True, True, False]
+
+
+def test_the_same_text_under_other_urls_is_counted_once(source):
+    text = "نص خبر واحد نشر بعدة روابط.\nسطر قصير في هذا الخبر"
+    for number in (1, 2, 3, 4):
+        article, _ = process_article(source, item=feed_item(number, text=text, html=""))
+    assert "سطر قصير في هذا الخبر" in article.text
+    assert set(SourceLine.objects.values_list("article_count", flat=True)) == {1}
+
+
+def test_rare_lines_are_forgotten_after_a_while(source):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from khabar.ingest.learned import forget_rare_lines
+
+    for number in (1, 2, 3):
+        process_article(source, item=feed_item(number, text=f"خبر {number}.\nسطر مشترك", html=""))
+    SourceLine.objects.update(last_seen_at=timezone.now() - timedelta(days=40))
+    assert forget_rare_lines(older_than=timedelta(days=30)) == 3  # the three "خبر n." lines
+    assert list(SourceLine.objects.values_list("text", flat=True)) == ["سطر مشترك"]
 
 
 def test_nothing_to_store_says_why(source):
