@@ -23,14 +23,15 @@ import gzip
 import html
 import io
 import json
+import os
 import re
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
@@ -42,7 +43,7 @@ from khabar.lib.html import sanitize_html
 from khabar.sources.models import Source
 
 from .dates import parse_published
-from .dedupe import fingerprints
+from .dedupe import fingerprints, sha256
 from .records import ExtractedArticle
 from .store import StoreOutcome, article_fields, update_article
 
@@ -80,7 +81,7 @@ class ImportRow:
     warnings: list[str] = field(default_factory=list)
 
     def identity_keys(self) -> set[tuple[str, str]]:
-        """The keys the unique constraints compare, to spot a duplicate inside this import."""
+        """The values the unique constraints compare, to spot a duplicate inside one batch."""
         keys = set()
         if self.prints["canonical_url_hash"]:
             keys.add(("url", self.prints["canonical_url_hash"]))
@@ -89,6 +90,14 @@ class ImportRow:
         if self.prints["guid_hash"]:
             keys.add(("guid", f"{self.source_name}\n{self.prints['guid_hash']}"))
         return keys
+
+    def short_keys(self) -> set[int]:
+        """64-bit digests of `identity_keys`, kept for the whole import.
+
+        A tenth of the memory of the full keys (about 100 bytes a line), so an import of
+        millions of lines fits; a hit is only trusted when the database holds a match.
+        """
+        return {int(sha256(f"{kind}\n{value}")[:16], 16) for kind, value in self.identity_keys()}
 
 
 @dataclass
@@ -121,7 +130,7 @@ class ImportRun:
     """The state of one import: counts, the identities seen so far and the source ids."""
 
     stats: ImportStats = field(default_factory=ImportStats)
-    seen: set[tuple[str, str]] = field(default_factory=set)
+    seen: set[int] = field(default_factory=set)  # ImportRow.short_keys of every stored batch
     source_ids: dict[str, int] = field(default_factory=dict)
 
 
@@ -156,7 +165,9 @@ def open_jsonl(path: str) -> Iterator[JsonlInput]:
     except PermissionError:
         raise ImportFileError(f"{path}: permission denied") from None
     with raw:
-        yield open_stream(raw, name=path, size=Path(path).stat().st_size, position=raw.tell)
+        status = os.fstat(raw.fileno())
+        size = status.st_size if stat.S_ISREG(status.st_mode) else None  # not for a pipe
+        yield open_stream(raw, name=path, size=size, position=raw.tell if size else None)
 
 
 def open_stream(
@@ -375,21 +386,23 @@ def store_rows(rows: list[ImportRow], *, run: ImportRun) -> None:
         return
     source_ids = import_source_ids({row.source_name for row in rows}, known=run.source_ids)
     counts = BatchCounts()
-    seen = set()
+    in_batch: set[tuple[str, str]] = set()
     with transaction.atomic():
         stored = stored_matches(rows, source_ids=source_ids)
         fresh = []
         for row in rows:
             keys = row.identity_keys()
-            if keys & run.seen or keys & seen:
+            if keys & in_batch:
                 counts.duplicates += 1
                 continue
-            seen |= keys
+            in_batch |= keys
             article, same_identity = stored.match(row, source_id=source_ids[row.source_name])
             if article is None:
                 fresh.append(row)
-            elif not same_identity:
-                counts.duplicates += 1  # same text under another URL: keep the stored one
+            elif not same_identity or row.short_keys() & run.seen:
+                # Same text under another URL, or an earlier line of this import already
+                # stored or matched it: the stored article stays as it is.
+                counts.duplicates += 1
             elif update_article(article, fields=row.fields, prints=row.prints) == (
                 StoreOutcome.UPDATED
             ):
@@ -397,7 +410,8 @@ def store_rows(rows: list[ImportRow], *, run: ImportRun) -> None:
             else:
                 counts.duplicates += 1
         created = create_articles(fresh, source_ids=source_ids)
-    run.seen |= seen
+    for row in rows:
+        run.seen |= row.short_keys()
     run.stats.stored += created
     run.stats.updated += counts.updated
     run.stats.duplicates += counts.duplicates + len(fresh) - created

@@ -15,6 +15,7 @@ from khabar.ingest.jsonl import (
     import_lines,
     import_source_ids,
     row_from_line,
+    store_rows,
 )
 from khabar.ingest.records import ExtractedArticle
 from khabar.ingest.store import store_article
@@ -243,6 +244,18 @@ def test_rows_stored_meanwhile_by_another_writer_count_as_duplicates():
 
     assert create_articles(rows, source_ids=source_ids) == 3
     assert Article.objects.count() == 4
+
+
+def test_a_line_remembered_by_digest_alone_is_still_stored():
+    rows = [
+        row_from_line(line, line_number=number, default_source="x")
+        for number, line in numbered(*GOOD.read_bytes().splitlines())
+    ]
+    run = ImportRun(seen=set().union(*(row.short_keys() for row in rows)))
+
+    store_rows(rows, run=run)
+
+    assert (run.stats.stored, Article.objects.count()) == (4, 4)
 
 
 @pytest.mark.parametrize(

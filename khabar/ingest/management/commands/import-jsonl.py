@@ -47,7 +47,7 @@ class Command(BaseCommand):
         run = ImportRun()
         try:
             with open_jsonl(file) as jsonl:
-                self.stderr.write(f"importing {jsonl.name}")
+                self.stderr.write(f"importing {jsonl.name}", style_func=str)
                 bar = progress_bar(total=jsonl.size, disable=quiet or not sys.stderr.isatty())
                 with bar:
                     import_lines(
@@ -59,7 +59,8 @@ class Command(BaseCommand):
                         on_batch=lambda stats: advance(bar, position=jsonl.position(), stats=stats),
                     )
         except ImportFileError as error:
-            self.stdout.write(run.stats.summary())
+            if run.stats.read:
+                self.stdout.write(run.stats.summary())
             raise CommandError(str(error)) from None
         except KeyboardInterrupt:
             self.stdout.write(run.stats.summary())
@@ -73,7 +74,8 @@ class Command(BaseCommand):
     def report_line(self, bar: tqdm, number: int, message: str) -> None:
         text = f"line {number}: {message}"
         if bar.disable:
-            self.stderr.write(text)
+            warning = message.startswith("warning")
+            self.stderr.write(text, style_func=self.style.WARNING if warning else None)
         else:
             bar.write(text, file=sys.stderr)
 
@@ -92,7 +94,7 @@ def progress_bar(*, total: int | None, disable: bool) -> tqdm:
 
 def advance(bar: tqdm, *, position: int, stats) -> None:
     bar.update(position - bar.n)
-    bar.set_postfix(read=stats.read, stored=stats.stored, refresh=False)
+    bar.set_postfix_str(f"{stats.read} read, {stats.stored} stored", refresh=False)
 
 
 def default_source_name(path: str) -> str:
