@@ -321,7 +321,7 @@ def bench_pipeline(corpus: Path, *, pages: int, tmp: Path, profile: bool) -> Non
     steps.uninstall()
     report_pipeline(alone, pipeline, steps=steps)
     if profiler is not None:
-        print("\n    cProfile of the pipeline side, by cumulative time:")
+        print("\n    cProfile of the pipeline side (it slows that side: ignore the ratio above):")
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(35)
 
 
