@@ -10,6 +10,7 @@ why in `dropped`, so a page never yields nothing silently.
 import json
 import logging
 import re
+from html import escape
 from urllib.parse import urljoin
 
 import lxml.html
@@ -25,6 +26,9 @@ from .language import detect_language
 from .records import ExtractedArticle
 
 logger = logging.getLogger(__name__)
+# trafilatura warns "discarding data: None" for every page without main content; that case is
+# handled here (fallback, then a reason in `dropped`), so only its errors are worth showing.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 NOTHING_FOUND = "no article text found on the page"
 # A fallback paragraph must be at least this long to count as prose rather than a link or label.
@@ -74,19 +78,25 @@ def extract_from_html(html: str, *, url: str = "") -> ExtractedArticle:
         return item
     page = parse_page(html)
     document = run_trafilatura(html, url=url)
-    main_html = main_content_html(document) if document is not None else ""
-    if not text_of_html(main_html) and page is not None:
+    main_html = main_content_html(document)
+    if not text_of_html(main_html):
         main_html = readable_paragraphs_html(page)
     fill_metadata(item, page=page, document=document, url=url)
-    all_text = text_of_html(main_html)
-    item.text = take_meta_lines(item, all_text)
-    taken = {line_key(entry["line"]) for entry in item.dropped}
-    item.html = drop_lines_from_html(main_html, keys=taken, key_of=line_key)
+    fill_body(item, main_html=main_html)
+    # trafilatura's date is a last resort: it is kept to the day and sometimes guessed.
     item.published_at = item.published_at or parse_published(field(document, "date"))
     item.language = detect_language(f"{item.title}\n{item.text}") or page_language(page)
     if not item.text:
         item.dropped.append({"line": "", "reason": NOTHING_FOUND})
     return item
+
+
+def fill_body(item: ExtractedArticle, *, main_html: str) -> None:
+    """Text and HTML of the main content, less the date and byline lines under the headline."""
+    already_dropped = len(item.dropped)
+    item.text = take_meta_lines(item, text_of_html(main_html))
+    taken = {line_key(entry["line"]) for entry in item.dropped[already_dropped:]}
+    item.html = drop_lines_from_html(main_html, keys=taken, key_of=line_key)
 
 
 def extract_from_text(text: str, *, url: str = "") -> ExtractedArticle:
@@ -182,7 +192,7 @@ def main_content_html(document) -> str:
     """The HTML of trafilatura's main content, without the <html><body> wrapper."""
     from trafilatura.htmlprocessing import build_html_output
 
-    if document.body is None:
+    if document is None or document.body is None:
         return ""
     body = parse_body(build_html_output(document))
     return inner_html(body) if body is not None else ""
@@ -190,6 +200,8 @@ def main_content_html(document) -> str:
 
 def readable_paragraphs_html(page) -> str:
     """The page's prose paragraphs outside menus and footers, for when trafilatura finds none."""
+    if page is None:
+        return ""
     paragraphs = []
     for element in page.iter("p", "blockquote", "li"):
         if any(ancestor.tag in FALLBACK_SKIPPED_ANCESTORS for ancestor in element.iterancestors()):
@@ -197,11 +209,7 @@ def readable_paragraphs_html(page) -> str:
         text = " ".join(element.text_content().split())
         if len(text) >= FALLBACK_PARAGRAPH_CHARS and boilerplate_kind(text) is None:
             paragraphs.append(text)
-    return "".join(f"<p>{escape_text(text)}</p>" for text in dict.fromkeys(paragraphs))
-
-
-def escape_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join(f"<p>{escape(text, quote=False)}</p>" for text in dict.fromkeys(paragraphs))
 
 
 def fill_metadata(item: ExtractedArticle, *, page, document, url: str) -> None:

@@ -69,5 +69,5 @@ def as_text(item: ExtractedArticle) -> str:
         if fields[name]
     ]
     lines += ["", item.text or "(no text)", "", f"dropped: {len(item.dropped)}"]
-    lines += [f"  [{entry['reason']}] {entry['line']}" for entry in item.dropped]
+    lines += [f"  [{entry['reason']}] {entry['line']}".rstrip() for entry in item.dropped]
     return "\n".join(lines)
