@@ -464,13 +464,19 @@ class StepTimes:
         ("  parse_page (lxml, a second parse)", "khabar.ingest.extract", "parse_page"),
         ("  run_trafilatura (= trafilatura alone)", "khabar.ingest.extract", "run_trafilatura"),
         ("  main_content_html", "khabar.ingest.extract", "main_content_html"),
+        (
+            "  readable_paragraphs_html (fallback)",
+            "khabar.ingest.extract",
+            "readable_paragraphs_html",
+        ),
         ("  fill_metadata", "khabar.ingest.extract", "fill_metadata"),
-        ("  take_meta_lines", "khabar.ingest.extract", "take_meta_lines"),
-        ("  drop_lines_from_html", "khabar.ingest.extract", "drop_lines_from_html"),
+        ("  fill_body", "khabar.ingest.extract", "fill_body"),
         ("  detect_language (py3langid)", "khabar.ingest.extract", "detect_language"),
         ("process_article", "khabar.ingest.pipeline", "process_article"),
-        ("  is_already_stored", "khabar.ingest.pipeline", "is_already_stored"),
+        ("  text_of_html", "khabar.ingest.pipeline", "text_of_html"),
         ("  clean_article", "khabar.ingest.pipeline", "clean_article"),
+        ("    line_key (Arabic normalizer)", "khabar.ingest.clean", "line_key"),
+        ("    boilerplate_kind", "khabar.ingest.clean", "boilerplate_kind"),
         ("    learned_for_source (SourceLine)", "khabar.ingest.clean", "learned_for_source"),
         ("    drop_lines_from_html ", "khabar.ingest.clean", "drop_lines_from_html"),
         ("  detect_language (if still none)", "khabar.ingest.pipeline", "detect_language"),
@@ -478,6 +484,7 @@ class StepTimes:
         ("  store_article", "khabar.ingest.pipeline", "store_article"),
         ("    fingerprints (text: Arabic normalizer)", "khabar.ingest.store", "fingerprints"),
         ("    find_existing_article", "khabar.ingest.store", "find_existing_article"),
+        ("  count_article_lines (SourceLine)", "khabar.ingest.pipeline", "count_article_lines"),
     )
 
     def __init__(self):
