@@ -7,7 +7,7 @@ claims the source, so two workers never fetch it at the same time.
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.tasks import task
 from django.utils import timezone
@@ -17,10 +17,13 @@ from khabar.sources.models import Source
 from khabar.sources.schedule import due_sources
 
 from .fetch import fetch_source
+from .learned import forget_rare_lines
 
 logger = logging.getLogger(__name__)
 
 MAX_ENQUEUED_PER_RUN = 500
+# Lines of articles seen once, kept this long in case they recur (boilerplate learning).
+RARE_LINE_RETENTION = timedelta(days=30)
 
 
 @task
@@ -44,3 +47,9 @@ def enqueue_due_sources(*, now: datetime | None = None, limit: int = MAX_ENQUEUE
     if enqueued:
         logger.info("enqueued %d due sources", enqueued)
     return enqueued
+
+
+@task
+def housekeeping_task() -> dict:
+    """Periodic clean-up; safe to run any number of times."""
+    return {"forgotten_lines": forget_rare_lines(older_than=RARE_LINE_RETENTION)}

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from khabar.articles.models import Article
-from khabar.ingest.tasks import enqueue_due_sources, fetch_source_task
-from khabar.sources.models import Source
+from khabar.ingest.tasks import enqueue_due_sources, fetch_source_task, housekeeping_task
+from khabar.sources.models import Source, SourceLine
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +124,15 @@ def test_ctrl_c_stops_the_worker_cleanly(tmp_path):
     assert worker.returncode == 0, stderr
     assert "Traceback" not in stderr
     assert "stopped" in stdout
+
+
+def test_housekeeping_forgets_rare_old_lines_and_keeps_learned_ones():
+    source = Source.objects.create(url="https://example.org/rss", name="مثال")
+    SourceLine.objects.create(source=source, fingerprint="rare", text="سطر نادر", article_count=1)
+    SourceLine.objects.create(source=source, fingerprint="menu", text="اقرأ أيضاً", article_count=50)
+    SourceLine.objects.update(last_seen_at=timezone.now() - timedelta(days=60))
+
+    result = housekeeping_task.enqueue()
+
+    assert result.return_value == {"forgotten_lines": 1}
+    assert list(SourceLine.objects.values_list("fingerprint", flat=True)) == ["menu"]

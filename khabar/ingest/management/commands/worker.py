@@ -1,15 +1,18 @@
 import argparse
 import logging
 import threading
+import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 from django_tasks_db.backend import DatabaseBackend
 
-from khabar.ingest.tasks import enqueue_due_sources, fetch_source_task
+from khabar.ingest.tasks import enqueue_due_sources, fetch_source_task, housekeeping_task
 
 logger = logging.getLogger(__name__)
+
+HOUSEKEEPING_EVERY = 6 * 3600  # seconds
 
 
 def positive_seconds(value: str) -> float:
@@ -102,12 +105,22 @@ def run_queued_jobs(*, batch: bool, interval: float) -> None:
 
 
 def schedule_until(stop: threading.Event, *, interval: float) -> None:
-    """Enqueue due sources now and every `interval` seconds until `stop` is set."""
+    """Enqueue due sources now and every `interval` seconds until `stop` is set.
+
+    Housekeeping is enqueued at start and then every HOUSEKEEPING_EVERY seconds.
+    """
+    last_housekeeping = None
     try:
         while not stop.is_set():
             close_old_connections()
             try:
                 enqueue_due_sources()
+                if (
+                    last_housekeeping is None
+                    or time.monotonic() - last_housekeeping > HOUSEKEEPING_EVERY
+                ):
+                    housekeeping_task.enqueue()
+                    last_housekeeping = time.monotonic()
             except Exception:  # a locked or briefly unreachable database: try next time
                 logger.exception("the scheduler could not enqueue due sources")
             stop.wait(interval)
