@@ -140,6 +140,7 @@ LOGGING = {
 # Outbound HTTP (khabar.lib.http). Private, loopback and link-local addresses are refused at
 # connect time unless this is on; only tests and the demo, which serve feeds on 127.0.0.1, set it.
 KHABAR_ALLOW_PRIVATE_ADDRESSES = env_bool("KHABAR_ALLOW_PRIVATE_ADDRESSES", False)
+# Seconds for a whole exchange: connecting, redirects and the body, so a slow drip fails too.
 KHABAR_HTTP_TIMEOUT = float(os.environ.get("KHABAR_HTTP_TIMEOUT", "20"))
 KHABAR_HTTP_MAX_BYTES = int(os.environ.get("KHABAR_HTTP_MAX_BYTES", str(10 * 1024 * 1024)))
 KHABAR_HTTP_MAX_REDIRECTS = int(os.environ.get("KHABAR_HTTP_MAX_REDIRECTS", "5"))
