@@ -2,7 +2,9 @@
 
 Fields of a line: `url` and `title` (required); `text` (one paragraph a line), `published`
 (or `time`, `date`), `source`, `author`, `abstract` (or `summary`), `category`, `guid`,
-`language` (all optional). Other fields, such as the ANT corpus's `docno`, are ignored.
+`language` (all optional). Other fields, such as the ANT corpus's `docno`, are ignored, and
+blank lines are skipped. Without a `language` field an article is "ar" when most of its
+letters are Arabic, else left undecided.
 
 What happens to a line:
 - rejected, reported with its number and reason and not stored: not UTF-8, not JSON, not an
