@@ -42,8 +42,22 @@ _LETTERS = {
     "ۀ": "ه",
 }
 _DIGITS = {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
-_BASE_TABLE = {**_REMOVE, **{ord(k): v for k, v in _LETTERS.items()}, **_DIGITS}
-_TA_MARBUTA_TABLE = {**_BASE_TABLE, ord("ة"): "ه"}
+_BASE_MAP = {**_REMOVE, **{ord(k): v for k, v in _LETTERS.items()}, **_DIGITS}
+
+
+def dense_table(mapping: dict[int, str | None]) -> list:
+    """A list indexed by code point: `str.translate` looks it up far faster than a dict.
+
+    Code points past the list raise IndexError, which `translate` takes as "unchanged".
+    """
+    table: list = [chr(code) for code in range(0x10000)]
+    for code, replacement in mapping.items():
+        table[code] = replacement
+    return table
+
+
+_BASE_TABLE = dense_table(_BASE_MAP)
+_TA_MARBUTA_TABLE = dense_table({**_BASE_MAP, ord("ة"): "ه"})
 _SPACES = re.compile(r"\s+")
 
 
