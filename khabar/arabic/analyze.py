@@ -1,13 +1,44 @@
 """Analyzers: text → index terms, the same way for documents and queries.
 
-STUB: owned by the toolkit/search-quality engineer; the signatures below are the contract the
-search backends code against. Terms are plain strings without spaces; a backend indexes them
-as they are (a whitespace tokenizer, or PostgreSQL's 'simple' configuration).
+Terms are plain strings without spaces; a backend indexes them as they are (a whitespace
+tokenizer, or PostgreSQL's 'simple' configuration). Each document is indexed in the fields of
+`SEARCH_FIELDS`, each the whitespace-joined output of one function:
+
+- ``words``: `terms(text)`: light stems (`stem.stem_arabic`; Snowball English for Latin
+  script), stopwords dropped. Positions (`analyze`) are word positions in which a dropped
+  stopword keeps its slot, so a phrase query matches the words around it at the right distance.
+- ``grams``: `gram_terms(text)`: character n-grams (`GRAM_N`) of each stem, never across two
+  words; a stem no longer than n is one gram. They match what light stemming cannot join
+  (broken plurals' shared letters, spelling variants of names, words the stemmer left whole).
+
+A query is analyzed with the same functions and scored as the sum over fields of
+``weight × BM25(field)``, every term of the query an optional (OR) clause: see `SEARCH_FIELDS`
+and `search_clauses`. The analysis is decided by script, not by the `language` argument, so a
+query of unknown language matches documents in either language: Arabic script → the Arabic
+light stemmer, Latin script → Snowball English.
+
+All choices (fields, n, weights, stemmer rules, stopwords) were measured on the development
+split of bench/search_quality.py and reported on its held-out split: docs/benchmarks.md,
+section "Search quality (bench/search_quality.py)".
 """
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from .tokenize import tokenize
+from .normalize import HARAKAT, INVISIBLE, TATWEEL, normalize
+from .stem import DEFAULT_RULES, StemRules, stem_arabic, stem_latin
+from .stopwords import ENGLISH_STOPWORDS, arabic_stopwords, stopword_key
+
+# Fields and their BM25 weights (tantivy, k1 = 1.2, b = 0.75), chosen on the dev split of
+# bench/search_quality.py; see docs/benchmarks.md "Search quality".
+SEARCH_FIELDS = {"words": 1.0, "grams": 0.3}
+GRAM_N = 4
+
+# Same word pattern as tokenize.py: letters and digits, with harakat, tatweel and joiners inside.
+_WORD = re.compile(rf"(?:[^\W_]|[{HARAKAT}{TATWEEL}{INVISIBLE}])+")
+_ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+_CACHE_SIZE = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,14 +51,117 @@ class Term:
     position: int  # word position, for phrase queries; stopwords keep their position slot
 
 
+@dataclass(frozen=True, slots=True)
+class _Word:
+    norm: str
+    stem: str
+    stop: bool
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """One configuration of the analysis; `DEFAULT` is the measured choice.
+
+    The benchmark builds other configurations to compare them; the application uses the
+    module-level functions, which use `DEFAULT`.
+    """
+
+    rules: StemRules = DEFAULT_RULES
+    stem: bool = True
+    drop_stopwords: bool = True
+    fold_ta_marbuta: bool = True
+    gram_n: int = GRAM_N
+    gram_source: str = "stem"  # "stem" or "norm": n-grams of stems or of normalized words
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        self._cache["word"] = lru_cache(maxsize=_CACHE_SIZE)(self._word)
+        self._cache["grams"] = lru_cache(maxsize=_CACHE_SIZE)(self._grams)
+
+    def _word(self, surface: str) -> _Word | None:
+        norm = normalize(surface, fold_ta_marbuta=self.fold_ta_marbuta)
+        if not norm.strip():
+            return None
+        key = stopword_key(surface)
+        stop = key in arabic_stopwords() or key in ENGLISH_STOPWORDS
+        if not self.stem:
+            stem = norm
+        elif _ARABIC_LETTER.search(norm):
+            stem = stem_arabic(norm, self.rules)
+        elif norm.isdigit():
+            stem = norm
+        else:
+            stem = stem_latin(norm)
+        return _Word(norm, stem or norm, stop)
+
+    def _grams(self, word: str) -> tuple[str, ...]:
+        n = self.gram_n
+        if len(word) <= n:
+            return (word,)
+        return tuple(word[i : i + n] for i in range(len(word) - n + 1))
+
+    def words(self, text: str):
+        """(match, _Word, position) for every word of `text`, stopwords included."""
+        word_of = self._cache["word"]
+        position = 0
+        for match in _WORD.finditer(text or ""):
+            word = word_of(match.group())
+            if word is None:
+                continue
+            yield match, word, position
+            position += 1
+
+    def analyze(self, text: str) -> list[Term]:
+        return [
+            Term(word.stem, match.start(), match.end(), position)
+            for match, word, position in self.words(text)
+            if not (word.stop and self.drop_stopwords)
+        ]
+
+    def terms(self, text: str) -> list[str]:
+        return [
+            word.stem for _, word, _ in self.words(text) if not (word.stop and self.drop_stopwords)
+        ]
+
+    def gram_terms(self, text: str) -> list[str]:
+        grams_of = self._cache["grams"]
+        out: list[str] = []
+        for _, word, _ in self.words(text):
+            if word.stop and self.drop_stopwords:
+                continue
+            out.extend(grams_of(word.stem if self.gram_source == "stem" else word.norm))
+        return out
+
+
+DEFAULT = Analyzer()
+
+
 def analyze(text: str, *, language: str = "ar") -> list[Term]:
-    """Index terms of `text` in order, with offsets into `text` (for highlighting)."""
-    return [
-        Term(token.norm, token.start, token.end, position)
-        for position, token in enumerate(tokenize(text))
-    ]
+    """Index terms of `text` in order, with offsets into `text` (for highlighting).
+
+    `text[term.start:term.end]` is the original word the term came from. Stopwords give no
+    term but keep their position. `language` is accepted for the contract; the analysis
+    follows each word's script (see the module docstring).
+    """
+    return DEFAULT.analyze(text)
 
 
 def terms(text: str, *, language: str = "ar") -> list[str]:
-    """Just the terms of `analyze`, for indexing and querying."""
-    return [term.term for term in analyze(text, language=language)]
+    """Just the terms of `analyze`, for indexing the ``words`` field and querying it."""
+    return DEFAULT.terms(text)
+
+
+def gram_terms(text: str, *, language: str = "ar", n: int = GRAM_N) -> list[str]:
+    """Character n-grams of each word's stem, for the ``grams`` field (stopwords skipped)."""
+    analyzer = DEFAULT if n == GRAM_N else _with_gram_n(n)
+    return analyzer.gram_terms(text)
+
+
+@lru_cache(maxsize=8)
+def _with_gram_n(n: int) -> Analyzer:
+    return Analyzer(gram_n=n)
+
+
+def field_terms(text: str, *, language: str = "ar") -> dict[str, list[str]]:
+    """The terms of every field in `SEARCH_FIELDS`, for indexing one document or a query."""
+    return {"words": terms(text, language=language), "grams": gram_terms(text, language=language)}

@@ -56,12 +56,24 @@ def dense_table(mapping: dict[int, str | None]) -> list:
     return table
 
 
-_BASE_TABLE = dense_table(_BASE_MAP)
-_TA_MARBUTA_TABLE = dense_table({**_BASE_MAP, ord("ة"): "ه"})
+_KEEP_ALEF_MAQSURA = {ord("ى"): "ى"}
+_TABLES = {
+    (True, True): dense_table({**_BASE_MAP, ord("ة"): "ه"}),
+    (False, True): dense_table(_BASE_MAP),
+    # Keeping ى tells the preposition على from the name علي (only the stopword test needs it).
+    (True, False): dense_table({**_BASE_MAP, ord("ة"): "ه", **_KEEP_ALEF_MAQSURA}),
+    (False, False): dense_table({**_BASE_MAP, **_KEEP_ALEF_MAQSURA}),
+}
 _SPACES = re.compile(r"\s+")
 
 
-def normalize(text: str, *, fold_ta_marbuta: bool = True, lowercase: bool = True) -> str:
+def normalize(
+    text: str,
+    *,
+    fold_ta_marbuta: bool = True,
+    lowercase: bool = True,
+    fold_alef_maqsura: bool = True,
+) -> str:
     """Return the search form of `text`; normalizing twice gives the same result.
 
     Whitespace is kept as it is, so a caller can normalize a whole text or a single token.
@@ -71,7 +83,7 @@ def normalize(text: str, *, fold_ta_marbuta: bool = True, lowercase: bool = True
     text = unicodedata.normalize("NFKC", text)
     if lowercase:
         text = text.casefold()
-    table = _TA_MARBUTA_TABLE if fold_ta_marbuta else _BASE_TABLE
+    table = _TABLES[fold_ta_marbuta, fold_alef_maqsura]
     text = text.translate(table)
     # NFKC again: removing a mark can leave a sequence that composes differently.
     return unicodedata.normalize("NFKC", text).translate(table)
