@@ -7,6 +7,7 @@ so "أنشئ" also matches "انشئ" and "الرئيسية" matches "الرئي
 """
 
 import re
+from functools import lru_cache
 
 from khabar.arabic.normalize import normalize, normalize_spaces
 
@@ -166,6 +167,9 @@ MENU_MIN_WORDS = 3
 _ROW_SEPARATORS = re.compile(r"\s*[/|•·،,]\s*|\s+[-–—]\s+")
 
 
+# A line is folded several times on its way (learning, cleaning, counting); menus and footers
+# recur across articles. A bounded cache serves both.
+@lru_cache(maxsize=8192)
 def line_key(line: str) -> str:
     """The form lines are compared in: Arabic spelling, case, punctuation and spacing folded."""
     return normalize_spaces(_NOT_WORD.sub(" ", normalize(line or "")))

@@ -33,21 +33,22 @@ _BULLET = re.compile(r"^\s*(?:[-–•*·▪◦]|\d{1,2}[.)])\s+")
 LABEL_KINDS = frozenset({"navigation", "more", "comments", "advertisement", "share"})
 
 
-def clean_article(item: ExtractedArticle, *, source=None, learn: bool = True) -> ExtractedArticle:
+def clean_article(
+    item: ExtractedArticle, *, source=None, learn: bool = True, learned: dict | None = None
+) -> ExtractedArticle:
     """Return `item` with boilerplate removed from text/html and each removal in `item.dropped`.
 
     With a `source`, lines are also counted per source (SourceLine) and lines that recur across
     many of its articles are dropped. `learn=False` applies what was learned without counting
     this article: the pipeline counts an article's lines itself, once it is stored as new.
+    `learned` ({key: articles seen in}, from `learned_lines`) saves the look-up when a batch
+    of articles of one source was looked up at once.
     """
-    if not item.text.strip() and item.html.strip():
-        item.text = text_of_html(item.html)
-    if not item.title.strip():
-        item.title, item.text, leading = split_headline(item.text)
-        item.dropped.extend(leading)
+    prepare_text(item)
     lines = item.text.splitlines()
     keys = [line_key(line) for line in lines]
-    learned = learned_for_source(source, lines=lines, keys=keys, learn=learn)
+    if learned is None:
+        learned = learned_for_source(source, lines=lines, keys=keys, learn=learn)
     title_keys = headline_keys(item.title)
     reasons = [
         drop_reason(line, key=key, title_keys=title_keys, learned=learned)
@@ -64,6 +65,24 @@ def clean_article(item: ExtractedArticle, *, source=None, learn: bool = True) ->
         if reason
     )
     return item
+
+
+def prepare_text(item: ExtractedArticle) -> ExtractedArticle:
+    """Give `item` a text (from its HTML) and a title (the headline of its text) when it lacks one.
+
+    Safe to call twice: the second call finds both and changes nothing.
+    """
+    if not item.text.strip() and item.html.strip():
+        item.text = text_of_html(item.html)
+    if not item.title.strip():
+        item.title, item.text, leading = split_headline(item.text)
+        item.dropped.extend(leading)
+    return item
+
+
+def line_keys(text: str) -> set[str]:
+    """The distinct folded lines of `text`, as cleaning and learning compare them."""
+    return {key for key in map(line_key, text.splitlines()) if key}
 
 
 def split_headline(text: str) -> tuple[str, str, list[dict]]:

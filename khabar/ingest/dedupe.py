@@ -46,19 +46,37 @@ def fingerprints(item: ExtractedArticle) -> dict[str, str | None]:
 
 def find_existing_article(*, source_id: int, prints: dict[str, str | None]) -> Article | None:
     """The stored article this one duplicates: same GUID in the source, same URL, or same text."""
+    return find_existing_articles(source_id=source_id, prints_list=[prints])[0]
+
+
+def find_existing_articles(
+    *, source_id: int, prints_list: list[dict[str, str | None]]
+) -> list[Article | None]:
+    """`find_existing_article` for a batch of articles of one source, in one query."""
+    by_key: dict[str, set] = {"guid_hash": set(), "canonical_url_hash": set(), "text_hash": set()}
+    for prints in prints_list:
+        for key, values in by_key.items():
+            if prints[key]:
+                values.add(prints[key])
     match = Q(pk__in=[])
-    if prints["guid_hash"]:
-        match |= Q(source_id=source_id, guid_hash=prints["guid_hash"])
-    if prints["canonical_url_hash"]:
-        match |= Q(canonical_url_hash=prints["canonical_url_hash"])
-    if prints["text_hash"]:
-        match |= Q(text_hash=prints["text_hash"])
-    candidates = list(Article.objects.filter(match)[:3])
-    if not candidates:
-        return None
-    # Prefer the strongest identity: GUID, then URL, then text.
+    if by_key["guid_hash"]:
+        match |= Q(source_id=source_id, guid_hash__in=by_key["guid_hash"])
+    if by_key["canonical_url_hash"]:
+        match |= Q(canonical_url_hash__in=by_key["canonical_url_hash"])
+    if by_key["text_hash"]:
+        match |= Q(text_hash__in=by_key["text_hash"])
+    candidates = list(Article.objects.filter(match).order_by())
+    return [best_match(candidates, prints=prints, source_id=source_id) for prints in prints_list]
+
+
+def best_match(candidates: list[Article], *, prints: dict, source_id: int) -> Article | None:
+    """The candidate this article duplicates, preferring GUID, then URL, then text."""
     for key in ("guid_hash", "canonical_url_hash", "text_hash"):
+        if not prints[key]:
+            continue
         for article in candidates:
-            if prints[key] and getattr(article, key) == prints[key]:
+            if getattr(article, key) != prints[key]:
+                continue
+            if key != "guid_hash" or article.source_id == source_id:
                 return article
-    return candidates[0]
+    return None

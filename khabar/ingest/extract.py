@@ -81,10 +81,12 @@ def extract_from_html(html: str, *, url: str = "") -> ExtractedArticle:
     main_html = main_content_html(document)
     if not text_of_html(main_html):
         main_html = readable_paragraphs_html(page)
-    fill_metadata(item, page=page, document=document, url=url)
+    fill_metadata(item, page=page, url=url)
+    # trafilatura's heuristics are slow and its author guesses weak: only a missing title or
+    # date calls them in.
+    if not (item.title and item.published_at):
+        fill_missing_metadata(item, page=page, url=url)
     fill_body(item, main_html=main_html)
-    # trafilatura's date is a last resort: it is kept to the day and sometimes guessed.
-    item.published_at = item.published_at or parse_published(field(document, "date"))
     item.language = detect_language(f"{item.title}\n{item.text}") or page_language(page)
     if not item.text:
         item.dropped.append({"line": "", "reason": NOTHING_FOUND})
@@ -172,16 +174,15 @@ def run_trafilatura(html: str, *, url: str):
             html,
             url=url or None,
             output_format="html",
-            with_metadata=True,
+            # The page's own markup gives the metadata (fill_metadata); trafilatura's heuristic
+            # search runs only for what the markup lacks (fill_missing_metadata).
+            with_metadata=False,
             include_comments=False,
             include_tables=True,
             include_images=True,
             include_links=True,
             include_formatting=True,
             prune_xpath=PRUNE_XPATH,
-            # htmldate's extensive search guesses from any year on the page (a copyright
-            # line); the page's own markup and the lines under the headline are read here.
-            date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except Exception:  # trafilatura fails in many ways on broken pages; the fallback takes over
         logger.warning("trafilatura failed on %s", url or "a page", exc_info=True)
@@ -212,33 +213,59 @@ def readable_paragraphs_html(page) -> str:
     return "".join(f"<p>{escape(text, quote=False)}</p>" for text in dict.fromkeys(paragraphs))
 
 
-def fill_metadata(item: ExtractedArticle, *, page, document, url: str) -> None:
-    """Title, author, date, image, canonical URL and language, the most precise source first."""
+def fill_metadata(item: ExtractedArticle, *, page, url: str) -> None:
+    """Title, author, date, image, canonical URL and language from the page's own markup."""
     linked = json_ld_article(page)
-    site_name = meta_content(page, (("property", "og:site_name"),)) or field(document, "sitename")
-    title = (
-        meta_content(page, TITLE_META)
-        or field(linked, "headline")
-        or field(document, "title")
-        or page_heading(page)
-    )
+    site_name = meta_content(page, (("property", "og:site_name"),))
+    title = meta_content(page, TITLE_META) or field(linked, "headline")
     item.title = clean_title(title, site_name=site_name)
-    item.author = (
-        json_ld_author(linked)
-        or usable_author(meta_content(page, AUTHOR_META))
-        or field(document, "author")
-    )
+    item.author = json_ld_author(linked) or usable_author(meta_content(page, AUTHOR_META))
     item.published_at = (
         parse_published(meta_content(page, PUBLISHED_META))
         or parse_published(field(linked, "datePublished"))
         or parse_published(time_element_date(page))
         or parse_published(dated_element_text(page))
     )
-    image = meta_content(page, IMAGE_META) or json_ld_image(linked) or field(document, "image")
+    image = meta_content(page, IMAGE_META) or json_ld_image(linked)
     item.image_url = absolute_url(image, base=url)
     canonical = link_href(page, "canonical") or meta_content(page, (("property", "og:url"),))
     item.canonical_url = canonicalize_url(absolute_url(canonical, base=url) or url)
     item.summary = meta_content(page, (("property", "og:description"), ("name", "description")))
+
+
+def fill_missing_metadata(item: ExtractedArticle, *, page, url: str) -> None:
+    """What the markup lacked, from trafilatura's heuristics and the page's first heading.
+
+    trafilatura's date is a last resort: it is kept to the day and sometimes guessed.
+    """
+    document = trafilatura_metadata(page, url=url)
+    site_name = meta_content(page, (("property", "og:site_name"),)) or field(document, "sitename")
+    if not item.title:
+        item.title = clean_title(
+            field(document, "title") or page_heading(page), site_name=site_name
+        )
+    item.author = item.author or field(document, "author")
+    item.published_at = item.published_at or parse_published(field(document, "date"))
+    if not item.image_url:
+        item.image_url = absolute_url(field(document, "image"), base=url)
+
+
+def trafilatura_metadata(page, *, url: str):
+    from trafilatura.metadata import extract_metadata
+
+    if page is None:
+        return None
+    try:
+        # htmldate's extensive search guesses from any year on the page (a copyright line).
+        return extract_metadata(
+            page,
+            default_url=url or None,
+            date_config={"extensive_search": False, "original_date": True},
+            extensive=False,
+        )
+    except Exception:  # trafilatura fails in many ways on broken pages; keep what we have
+        logger.warning("trafilatura's metadata failed on %s", url or "a page", exc_info=True)
+        return None
 
 
 def field(source, name: str) -> str:

@@ -25,7 +25,7 @@ from khabar.sources.schedule import disable_source, record_error, record_success
 from .dedupe import find_existing_article, guid_fingerprint, url_fingerprint
 from .extract import extract_from_html
 from .feeds import FeedEntry, NotAFeed, ParsedFeed, article_from_entry, has_full_content, parse_feed
-from .pipeline import NothingToStore, process_article
+from .pipeline import NothingToStore, process_article, process_articles
 from .records import ExtractedArticle
 from .store import StoreOutcome
 
@@ -37,6 +37,8 @@ FEED_ACCEPT = (
 )
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 GONE = 410
+# Entries stored as one batch (one transaction, one look-up of duplicates and learned lines).
+BATCH_ENTRIES = 20
 # Fields where the feed's own value wins over what extraction finds on the page.
 FEED_FIRST_FIELDS = (
     "title",
@@ -178,24 +180,47 @@ def learn_from_feed(source: Source, feed: ParsedFeed) -> None:
 
 
 def ingest_entries(source: Source, entries: list[FeedEntry], *, token: str = "") -> FetchReport:
-    """Store each entry through the pipeline, one at a time; a failing entry is noted, skipped."""
+    """Store the entries through the pipeline in batches; a failing entry is noted, skipped."""
     report = FetchReport(source_id=source.pk)
-    for entry in entries:
-        try:
-            _article, outcome = ingest_entry(source, entry, notes=report.notes)
-            report.count(outcome)
-        except Exception as error:
-            logger.exception("source %s: item %s failed", source.pk, entry.url or entry.title)
-            report.failed += 1
-            report.notes.append(f"{entry.url or entry.title!r} not stored: {describe(error)}")
-        if token:
-            renew_claim(source.pk, token=token)
+    for start in range(0, len(entries), BATCH_ENTRIES):
+        batch = [
+            (entry, item)
+            for entry in entries[start : start + BATCH_ENTRIES]
+            if (item := item_for_entry(source, entry, report=report, token=token)) is not None
+        ]
+        results = process_articles(source, items=[item for _entry, item in batch])
+        for (entry, _item), result in zip(batch, results, strict=True):
+            if result.error is None:
+                report.count(result.outcome)
+            else:
+                note_failure(source, entry, error=result.error, report=report)
     return report
 
 
-def ingest_entry(
-    source: Source, entry: FeedEntry, *, notes: list[str]
-) -> tuple[Article, StoreOutcome]:
+def item_for_entry(
+    source: Source, entry: FeedEntry, *, report: FetchReport, token: str
+) -> ExtractedArticle | None:
+    """The entry as an article, its page fetched when the feed has only a summary."""
+    try:
+        return entry_article(source, entry, notes=report.notes)
+    except Exception as error:
+        note_failure(source, entry, error=error, report=report)
+        return None
+    finally:
+        if token:
+            renew_claim(source.pk, token=token)
+
+
+def note_failure(source: Source, entry: FeedEntry, *, error: Exception, report: FetchReport):
+    if not isinstance(error, NothingToStore):
+        logger.error(
+            "source %s: item %s failed", source.pk, entry.url or entry.title, exc_info=error
+        )
+    report.failed += 1
+    report.notes.append(f"{entry.url or entry.title!r} not stored: {describe(error)}")
+
+
+def entry_article(source: Source, entry: FeedEntry, *, notes: list[str]) -> ExtractedArticle:
     item = article_from_entry(entry)
     if not has_full_content(entry) and item.url:
         stored = stored_article(source, item)
@@ -204,7 +229,7 @@ def ingest_entry(
             item.text, item.html = stored.text, stored.html
         else:
             item = with_page_content(item, notes=notes)
-    return process_article(source, item=item)
+    return item
 
 
 def stored_article(source: Source, item: ExtractedArticle) -> Article | None:

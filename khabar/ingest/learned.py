@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 from khabar.articles.models import Article
@@ -22,6 +21,8 @@ from khabar.sources.models import Source, SourceLine
 SHORT_LINE_CHARS = 100
 LEARN_MAX_CHARS = 400
 STORED_TEXT_CHARS = 500
+# Rows a statement: six parameters each stays far below every backend's parameter limit.
+UPSERT_ROWS = 500
 
 
 def line_fingerprint(key: str) -> str:
@@ -34,36 +35,65 @@ def learnable(key: str) -> bool:
 
 def count_article_lines(source: Source, *, text: str) -> None:
     """Count each distinct line of one article's text once more for `source`."""
+    count_articles_lines(source, texts=[text])
+
+
+def count_articles_lines(source: Source, *, texts: list[str]) -> None:
+    """Count, for each distinct line, how many of these articles of `source` contain it."""
     from .boilerplate import line_key
 
-    lines = {}
-    for line in text.splitlines():
-        key = line_key(line)
-        if key:
-            lines.setdefault(key, line.strip())
-    count_source_lines(source, lines=lines)
+    sightings: dict[str, list] = {}
+    for text in texts:
+        distinct = {}
+        for line in text.splitlines():
+            key = line_key(line)
+            if key:
+                distinct.setdefault(key, line.strip())
+        for key, line in distinct.items():
+            sightings.setdefault(key, [line, 0])[1] += 1
+    add_sightings(source, sightings={key: (line, n) for key, (line, n) in sightings.items()})
 
 
 def count_source_lines(source: Source, *, lines: dict[str, str]) -> None:
-    """Count each of an article's lines ({key: original line}) once more for `source`.
+    """Count each of an article's lines ({key: original line}) once more for `source`."""
+    add_sightings(source, sightings={key: (line, 1) for key, line in lines.items()})
 
-    Insert-or-ignore, then increment in the database: two workers counting the same new
-    line at once both land, and neither overwrites the other's count.
+
+def add_sightings(source: Source, *, sightings: dict[str, tuple[str, int]]) -> None:
+    """Add {key: (original line, articles)} to the source's line counts in one upsert.
+
+    The database increments: two workers counting the same new line at once both land, and
+    neither overwrites the other's count.
     """
-    prints = {line_fingerprint(key): line for key, line in lines.items() if learnable(key)}
-    if not prints:
+    rows = [
+        (line_fingerprint(key), line[:STORED_TEXT_CHARS], count)
+        for key, (line, count) in sightings.items()
+        if learnable(key)
+    ]
+    if not rows:
         return
-    with transaction.atomic():
-        SourceLine.objects.bulk_create(
-            [
-                SourceLine(source=source, fingerprint=fp, text=line[:STORED_TEXT_CHARS])
-                for fp, line in prints.items()
-            ],
-            ignore_conflicts=True,
-        )
-        SourceLine.objects.filter(source=source, fingerprint__in=prints).update(
-            article_count=F("article_count") + 1, last_seen_at=timezone.now()
-        )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    for start in range(0, len(rows), UPSERT_ROWS):
+        upsert_sightings(source, rows=rows[start : start + UPSERT_ROWS], now=now)
+
+
+def upsert_sightings(source: Source, *, rows: list[tuple[str, str, int]], now) -> None:
+    table = connection.ops.quote_name(SourceLine._meta.db_table)
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+    sql = (
+        f"INSERT INTO {table} "
+        "(source_id, fingerprint, text, article_count, first_seen_at, last_seen_at) "
+        f"VALUES {placeholders} ON CONFLICT (source_id, fingerprint) DO UPDATE SET "
+        f"article_count = {table}.article_count + EXCLUDED.article_count, "
+        "last_seen_at = EXCLUDED.last_seen_at"
+    )
+    params = [
+        value
+        for fingerprint, line, count in rows
+        for value in (source.pk, fingerprint, line, count, now, now)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def learned_lines(

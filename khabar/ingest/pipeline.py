@@ -1,8 +1,10 @@
 """The per-article pipeline after fetching: extract (if needed) → clean → sanitize → store.
 
-Every way in (feeds, single pages, saved files, bulk import) goes through `process_article`.
-Saved files come in through `ingest_file`; `preview_file` and `preview_url` run the same
-extraction and cleaning without storing anything, for `khabar extract`.
+Feeds, single pages and saved files go through `process_articles` (a feed's items as one
+batch) or `process_article` (one). Bulk import (`khabar.ingest.jsonl`) uses the same pieces
+(fingerprints, sanitize_html, store's fields and updates) in large batches, without cleaning:
+its input is article text already. Saved files come in through `ingest_file`; `preview_file`
+and `preview_url` run the same extraction and cleaning without storing anything.
 """
 
 import html as html_lib
@@ -15,12 +17,13 @@ from khabar.articles.models import Article
 from khabar.lib.html import sanitize_html
 from khabar.sources.models import Source
 
-from .clean import clean_article
+from .clean import clean_article, line_keys, prepare_text
+from .dedupe import find_existing_articles, fingerprints
 from .extract import extract_from_html, extract_from_text
 from .files import read_saved_document
 from .htmltext import text_of_html
 from .language import detect_language
-from .learned import count_article_lines
+from .learned import count_articles_lines, learned_lines
 from .records import ExtractedArticle
 from .store import StoreOutcome, store_article
 
@@ -41,15 +44,67 @@ class IngestedFile:
     source: Source
 
 
+@dataclass
+class Processed:
+    """What became of one item of a batch: stored (article, outcome) or not (error)."""
+
+    item: ExtractedArticle
+    article: Article | None = None
+    outcome: StoreOutcome | None = None
+    error: Exception | None = None
+
+
 def process_article(source, *, item: ExtractedArticle):
     """Clean, sanitize and store one extracted article; returns (Article, StoreOutcome).
 
-    The article's lines are counted for the source's boilerplate learning only when it is
-    newly created: a re-fetched page, or the same text under another URL, does not make its
-    own paragraphs look like boilerplate. Raises NothingToStore when nothing is left.
+    Raises NothingToStore when nothing is left, and whatever storing raised.
     """
-    original_text = item.text or text_of_html(item.html)
-    clean_article(item, source=source, learn=False)
+    (processed,) = process_articles(source, items=[item])
+    if processed.error is not None:
+        raise processed.error
+    return processed.article, processed.outcome
+
+
+def process_articles(source, *, items: list[ExtractedArticle]) -> list[Processed]:
+    """Clean, sanitize and store a batch of extracted articles of one source, in order.
+
+    One query reads what the source has learned, one finds the stored duplicates, the writes
+    are one transaction (a savepoint each, so one failing item leaves the others stored), and
+    one statement counts the new articles' lines for the source's boilerplate learning. Lines
+    are counted only for newly created articles: a re-fetched page, or the same text under
+    another URL, does not make its own paragraphs look like boilerplate.
+    """
+    results = [Processed(item=item) for item in items]
+    original_texts = [item.text or text_of_html(item.html) for item in items]
+    learned = learned_for_batch(source, items=items)
+    for result in results:
+        try:
+            prepare_for_storage(result.item, source=source, learned=learned)
+        except Exception as error:  # one bad item never stops the others
+            result.error = error
+    ready = [result for result in results if result.error is None]
+    store_batch(source, results=ready)
+    count_articles_lines(
+        source,
+        texts=[
+            text
+            for result, text in zip(results, original_texts, strict=True)
+            if result.outcome == StoreOutcome.CREATED
+        ],
+    )
+    return results
+
+
+def learned_for_batch(source, *, items: list[ExtractedArticle]) -> dict[str, int]:
+    for item in items:
+        prepare_text(item)
+    keys = set().union(*(line_keys(item.text) for item in items))
+    return learned_lines(source, keys=keys)
+
+
+def prepare_for_storage(item: ExtractedArticle, *, source, learned: dict[str, int]) -> None:
+    """Clean, fill the language and sanitize `item` in place; NothingToStore if nothing is left."""
+    clean_article(item, source=source, learn=False, learned=learned)
     if not item.title.strip() and not item.text.strip():
         raise NothingToStore(nothing_left_reason(item))
     if not item.language:
@@ -57,10 +112,25 @@ def process_article(source, *, item: ExtractedArticle):
     if not item.html.strip() and item.text.strip():
         item.html = paragraphs_html(item.text)
     item.html = sanitize_html(item.html, base_url=item.url)
-    article, outcome = store_article(source, item=item)
-    if outcome == StoreOutcome.CREATED:
-        count_article_lines(source, text=original_text)
-    return article, outcome
+
+
+def store_batch(source, *, results: list[Processed]) -> None:
+    if not results:
+        return
+    existing = find_existing_articles(
+        source_id=source.pk, prints_list=[fingerprints(result.item) for result in results]
+    )
+    with transaction.atomic():
+        # Two items of the batch may duplicate each other: the second one's create fails on
+        # the unique constraints and store_article turns it into an update.
+        for result, duplicate in zip(results, existing, strict=True):
+            try:
+                with transaction.atomic():
+                    result.article, result.outcome = store_article(
+                        source, item=result.item, existing=duplicate
+                    )
+            except Exception as error:
+                result.error = error
 
 
 def nothing_left_reason(item: ExtractedArticle) -> str:

@@ -48,16 +48,23 @@ def article_fields(item: ExtractedArticle) -> dict:
     }
 
 
-def store_article(source: Source, *, item: ExtractedArticle) -> tuple[Article, StoreOutcome]:
+NOT_LOOKED_UP = object()
+
+
+def store_article(
+    source: Source, *, item: ExtractedArticle, existing=NOT_LOOKED_UP
+) -> tuple[Article, StoreOutcome]:
     """Create the article, or update the copy already stored, keeping its earlier titles.
 
     Safe to call twice with the same item and safe against a concurrent writer: the unique
-    constraints decide, and a lost race turns into an update.
+    constraints decide, and a lost race turns into an update. `existing` is the stored
+    duplicate (or None) when the caller looked it up already, for a batch.
     """
     prints = fingerprints(item)
     fields = article_fields(item)
-    for _attempt in range(3):
-        existing = find_existing_article(source_id=source.pk, prints=prints)
+    for attempt in range(3):
+        if attempt or existing is NOT_LOOKED_UP:
+            existing = find_existing_article(source_id=source.pk, prints=prints)
         if existing is not None:
             return existing, update_article(existing, fields=fields, prints=prints)
         try:

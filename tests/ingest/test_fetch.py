@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from khabar.articles.models import Article
-from khabar.ingest import fetch as fetch_module
+from khabar.ingest import pipeline as pipeline_module
 from khabar.ingest.feeds import parse_feed
 from khabar.ingest.fetch import FetchOutcome, fetch_source, ingest_entries
 from khabar.sources.claims import claim_source
@@ -249,14 +249,14 @@ def test_an_expired_claim_of_a_killed_worker_is_taken_over(httpserver, feed_sour
 
 
 def test_one_bad_item_does_not_stop_the_others(httpserver, feed_source, monkeypatch):
-    real_process = fetch_module.process_article
+    real_store = pipeline_module.store_article
 
-    def failing_for_rain(source, *, item):
+    def failing_for_rain(source, *, item, **options):
         if "أمطار" in item.title:
             raise ValueError("cannot store this one")
-        return real_process(source, item=item)
+        return real_store(source, item=item, **options)
 
-    monkeypatch.setattr(fetch_module, "process_article", failing_for_rain)
+    monkeypatch.setattr(pipeline_module, "store_article", failing_for_rain)
     serve(httpserver, "/feed", "rss2.xml", headers={"ETag": '"v1"'})
     report = fetch_source(feed_source)
     assert (report.created, report.failed) == (1, 1)
@@ -267,10 +267,10 @@ def test_one_bad_item_does_not_stop_the_others(httpserver, feed_source, monkeypa
 
 
 def test_when_every_item_fails_the_source_says_so(httpserver, feed_source, monkeypatch):
-    def always_failing(source, *, item):
+    def always_failing(source, *, item, **options):
         raise ValueError("database said no")
 
-    monkeypatch.setattr(fetch_module, "process_article", always_failing)
+    monkeypatch.setattr(pipeline_module, "store_article", always_failing)
     serve(httpserver, "/feed", "rss2.xml")
     report = fetch_source(feed_source)
     source = refreshed(feed_source)

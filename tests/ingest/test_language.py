@@ -35,3 +35,15 @@ def test_languages_can_be_restricted_per_call():
 @override_settings(KHABAR_DETECT_LANGUAGES=["de", "en"])
 def test_languages_come_from_settings():
     assert detect_language("Das Ministerium hat eine Impfkampagne angekündigt") == "de"
+
+
+def test_arabic_script_decides_without_the_classifier_when_arabic_is_the_only_such_choice():
+    from khabar.ingest.language import detect_language
+
+    assert (
+        detect_language("قال الرئيس إن الحكومة ستعمل على خطة جديدة", languages=("ar", "en")) == "ar"
+    )
+    # With Persian on offer the script is not enough: the classifier decides.
+    assert (
+        detect_language("این یک متن فارسی است و زبان آن فارسی است", languages=("ar", "fa")) == "fa"
+    )
