@@ -46,6 +46,7 @@ from khabar.sources.models import Source
 
 from .dates import parse_published
 from .dedupe import fingerprints, sha256
+from .language import detect_language
 from .records import ExtractedArticle
 from .store import StoreOutcome, article_fields, update_article
 
@@ -57,8 +58,6 @@ MAX_URL_LENGTH = 2000
 
 LANGUAGE_SAMPLE_CHARS = 600
 
-_ARABIC_LETTERS = re.compile("[\u0621-\u064a\u0671-\u06d3\u06fa-\u06fc]+")
-_LATIN_LETTERS = re.compile("[A-Za-z]+")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogates: no database takes them
 _SPACES = re.compile(r"\s+")
 
@@ -316,15 +315,8 @@ def parse_date(value: str) -> datetime | None:
 
 
 def language_of(title: str, text: str) -> str:
-    """ "ar" when most letters at the start of the article are Arabic, else "" (undecided).
-
-    Counting letters tells Arabic from Latin-script text in ~25 µs; the statistical detector
-    (`language.detect_language`) takes ~150-450 µs, a third of the whole import's time.
-    """
-    sample = f"{title} {text[:LANGUAGE_SAMPLE_CHARS]}"
-    arabic = sum(map(len, _ARABIC_LETTERS.findall(sample)))
-    latin = sum(map(len, _LATIN_LETTERS.findall(sample)))
-    return "ar" if arabic > 0 and arabic >= latin else ""
+    """The article's language; Arabic is told by its script alone, in microseconds."""
+    return detect_language(f"{title}\n{text[:LANGUAGE_SAMPLE_CHARS]}")
 
 
 # --- Storing -------------------------------------------------------------------------------

@@ -75,11 +75,11 @@ def test_text_becomes_escaped_paragraphs():
     assert fair.published_at.date().isoformat() == "2026-03-03"  # "date"
 
 
-def test_latin_text_is_not_marked_arabic_and_author_lists_are_joined():
+def test_english_text_is_marked_english_and_author_lists_are_joined():
     import_file(GOOD)
 
     rain = Article.objects.get(url="https://news.example/en/2026/03/04/rain")
-    assert rain.language == ""
+    assert rain.language == "en"
     assert rain.author == "Ann Lee, Omar Haddad"
 
 
