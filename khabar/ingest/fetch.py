@@ -5,7 +5,7 @@
       → conditional GET through khabar.lib.http
       → parse_feed (khabar.ingest.feeds)
       → for each entry: the feed's content, or the article page fetched and extracted
-      → khabar.ingest.pipeline.process_article (clean → sanitize → store), one transaction each
+      → khabar.ingest.pipeline.process_articles (clean → sanitize → store), 20 items a batch
       → record the outcome on the source (khabar.sources.schedule), release the claim
 
 Every failure ends as a plain-words error on the source or a note in the report; one bad item
