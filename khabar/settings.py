@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "khabar.articles",
     "khabar.ingest",
     "khabar.reader",
+    "khabar.search",
 ]
 
 MIDDLEWARE = [
@@ -169,3 +170,8 @@ KHABAR_EMBED_HOSTS = env_list(
     "geo.dailymotion.com/player,platform.twitter.com/embed/,www.facebook.com/plugins/video.php,"
     "w.soundcloud.com/player/,open.spotify.com/embed/",
 )
+
+# Search (khabar.search): "tantivy" keeps an index in KHABAR_SEARCH_DIR, written by the worker
+# only; "postgres" keeps it in the database. Empty: postgres on PostgreSQL, else tantivy.
+KHABAR_SEARCH_BACKEND = os.environ.get("KHABAR_SEARCH_BACKEND", "")
+KHABAR_SEARCH_DIR = DATA_DIR / "search"

@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from khabar import search
 from khabar.articles.models import Article
 from khabar.lib.html import sanitize_html
 from khabar.sources.models import Source
@@ -381,6 +382,7 @@ def store_rows(rows: list[ImportRow], *, run: ImportRun) -> None:
     source_ids = import_source_ids({row.source_name for row in rows}, known=run.source_ids)
     counts = BatchCounts()
     in_batch: set[tuple[str, str]] = set()
+    updated_ids = []
     with transaction.atomic():
         stored = stored_matches(rows, source_ids=source_ids)
         fresh = []
@@ -401,9 +403,11 @@ def store_rows(rows: list[ImportRow], *, run: ImportRun) -> None:
                 StoreOutcome.UPDATED
             ):
                 counts.updated += 1
+                updated_ids.append(article.pk)
             else:
                 counts.duplicates += 1
         created = create_articles(fresh, source_ids=source_ids)
+        search.index_soon(updated_ids)
     for row in rows:
         run.seen |= row.short_keys()
     run.stats.stored += created
@@ -478,9 +482,10 @@ def create_articles(rows: list[ImportRow], *, source_ids: dict[str, int]) -> int
     try:
         with transaction.atomic():
             Article.objects.bulk_create(articles)
-        return len(articles)
     except IntegrityError:
-        return sum(create_article(article) for article in articles)
+        articles = [article for article in articles if create_article(article)]
+    search.index_soon(article.pk for article in articles)
+    return len(articles)
 
 
 def create_article(article: Article) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from khabar import search
 from khabar.articles.models import Article
 from khabar.lib.html import sanitize_html
 from khabar.sources.models import Source
@@ -131,6 +132,8 @@ def store_batch(source, *, results: list[Processed]) -> None:
                     )
             except Exception as error:
                 result.error = error
+        changed = (StoreOutcome.CREATED, StoreOutcome.UPDATED)
+        search.index_soon(result.article.pk for result in results if result.outcome in changed)
 
 
 def nothing_left_reason(item: ExtractedArticle) -> str:

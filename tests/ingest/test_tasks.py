@@ -72,9 +72,11 @@ def test_worker_once_drains_the_database_queue(due_source, settings):
     settings.TASKS = DATABASE_QUEUE
     call_command("worker", "--once", stdout=io.StringIO())
     assert Article.objects.count() == 2
-    result = DBTaskResult.objects.get()
+    result = DBTaskResult.objects.get(task_path__endswith="fetch_source_task")
     assert result.status == "SUCCESSFUL"
     assert result.return_value["created"] == 2
+    # Storing enqueued the search index's update; --once also ran the index repair.
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
 
 
 def test_worker_once_runs_jobs_directly_without_a_database_queue(due_source, capsys):

@@ -9,10 +9,12 @@ from django.db import close_old_connections, connection
 from django_tasks_db.backend import DatabaseBackend
 
 from khabar.ingest.tasks import enqueue_due_sources, fetch_source_task, housekeeping_task
+from khabar.search.tasks import repair_index_task
 
 logger = logging.getLogger(__name__)
 
 HOUSEKEEPING_EVERY = 6 * 3600  # seconds
+SEARCH_REPAIR_EVERY = 5 * 60  # seconds; also at start, to repair what a crash left
 
 
 def positive_seconds(value: str) -> float:
@@ -58,6 +60,7 @@ class Command(BaseCommand):
 
     def run_once(self) -> None:
         enqueued = enqueue_due_sources()
+        repair_index_task.enqueue()
         if uses_database_queue():
             run_queued_jobs(batch=True, interval=0)
         self.stdout.write(f"{enqueued} due source(s) fetched; the job queue is empty.")
@@ -107,9 +110,10 @@ def run_queued_jobs(*, batch: bool, interval: float) -> None:
 def schedule_until(stop: threading.Event, *, interval: float) -> None:
     """Enqueue due sources now and every `interval` seconds until `stop` is set.
 
-    Housekeeping is enqueued at start and then every HOUSEKEEPING_EVERY seconds.
+    Housekeeping is enqueued at start and then every HOUSEKEEPING_EVERY seconds; the search
+    index repair at start and then every SEARCH_REPAIR_EVERY seconds.
     """
-    last_housekeeping = None
+    last_housekeeping = last_repair = None
     try:
         while not stop.is_set():
             close_old_connections()
@@ -121,6 +125,9 @@ def schedule_until(stop: threading.Event, *, interval: float) -> None:
                 ):
                     housekeeping_task.enqueue()
                     last_housekeeping = time.monotonic()
+                if last_repair is None or time.monotonic() - last_repair > SEARCH_REPAIR_EVERY:
+                    repair_index_task.enqueue()
+                    last_repair = time.monotonic()
             except Exception:  # a locked or briefly unreachable database: try next time
                 logger.exception("the scheduler could not enqueue due sources")
             stop.wait(interval)

@@ -1,0 +1,177 @@
+"""Text to index terms, and a parsed query to what the engines match; the same for every backend.
+
+Documents and queries are analyzed here in Python by khabar.arabic.analyze, and the engines
+receive ready terms in two fields: `words` (light stems) and `grams` (character n-grams of each
+stem, which join what light stemming cannot). Pure Python, no Django.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from khabar.arabic import analyze as analyzer
+
+from .query import AnyOf, Node, Not, ParsedQuery, Phrase, Word
+
+# Text beyond this is not indexed: it keeps PostgreSQL's tsvector under its limits and a
+# pathological page from stalling the worker. News articles are far shorter.
+MAX_INDEXED_CHARS = 100_000
+INDEX_LANGUAGES = ("ar", "en")
+
+
+def field_weights() -> dict[str, float]:
+    """Each field's weight in the score, as measured by the toolkit's benchmark."""
+    return dict(analyzer.SEARCH_FIELDS)
+
+
+def analysis_language(language: str) -> str:
+    """The analyzer for an article in `language`: English for English, else Arabic's."""
+    return "en" if (language or "").lower().startswith("en") else "ar"
+
+
+def word_grams(text: str, *, language: str = "ar") -> list[str]:
+    """Character n-grams of each word's stem, in order; a word's grams never cross into the
+    next word, so a word's grams one after another find it inside a longer word."""
+    return analyzer.gram_terms(text, language=language)
+
+
+@dataclass(frozen=True)
+class IndexedText:
+    words: list[str]
+    grams: list[str]
+
+
+def index_text(*, title: str, body: str, language: str) -> IndexedText:
+    """The terms of an article's title and body, title first."""
+    text = f"{title}\n{body}"[:MAX_INDEXED_CHARS]
+    language = analysis_language(language)
+    return IndexedText(
+        words=analyzer.terms(text, language=language), grams=word_grams(text, language=language)
+    )
+
+
+def analysis_fingerprint() -> str:
+    """Changes when the analyzer or the weights change, so an index built before is rebuilt."""
+    sample = "والمجالس المحلية بالمجالس «الأوَّلى» ٢٠٢٤ Elections were held, running"
+    parts = [repr(field_weights()), repr(word_grams(sample))]
+    parts += [repr(analyzer.terms(sample, language=language)) for language in INDEX_LANGUAGES]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+# --- Queries ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """One query word: one of its analyses in `words` (a longer one as a phrase), or its
+    `grams` one after another in `grams` (its stem inside a longer word). When `loose`, each
+    gram is a clause of its own that only adds to the score (match="any")."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    grams: tuple[str, ...] = ()
+    loose: bool = False
+
+
+@dataclass(frozen=True)
+class PhraseMatch:
+    alternatives: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Exclude:
+    node: "Match"
+
+
+@dataclass(frozen=True)
+class AllMatch:
+    nodes: tuple["Match", ...]
+
+
+@dataclass(frozen=True)
+class AnyMatch:
+    nodes: tuple["Match", ...]
+
+
+Match = TermMatch | PhraseMatch | Exclude | AllMatch | AnyMatch
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """What to mark in a snippet: words whose term is in `terms`, or whose term contains one
+    of `needles` (the query words found through their grams)."""
+
+    terms: frozenset[str]
+    needles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Plan:
+    root: AllMatch
+    highlight: Highlight
+
+    @property
+    def matches_everything(self) -> bool:
+        """True when nothing must be found: only filters (and exclusions) narrow the results."""
+        return not any(not isinstance(node, Exclude) for node in self.root.nodes)
+
+
+def plan_query(parsed: ParsedQuery, *, match: str = "all") -> Plan:
+    """The engine-neutral form of `parsed`: analyzed terms in a boolean tree.
+
+    With match="all" every word (or OR group) must be found. With "any" one is enough and
+    every term and gram adds to the score, as the toolkit's benchmark measures retrieval.
+    """
+    planner = Planner(loose=match == "any")
+    nodes = [planner.planned(node) for node in parsed.root.nodes]
+    nodes = [node for node in nodes if node is not None]
+    if match == "any":
+        positive = [node for node in nodes if not isinstance(node, Exclude)]
+        excluded = [node for node in nodes if isinstance(node, Exclude)]
+        nodes = ([AnyMatch(tuple(positive))] if positive else []) + excluded
+    highlight = Highlight(frozenset(planner.terms), frozenset(planner.needles))
+    return Plan(AllMatch(tuple(nodes)), highlight)
+
+
+class Planner:
+    def __init__(self, *, loose: bool):
+        self.loose = loose
+        self.terms: set[str] = set()
+        self.needles: set[str] = set()
+
+    def planned(self, node: Node, *, negated: bool = False) -> Match | None:
+        if isinstance(node, Word):
+            return self.word(node.text, negated=negated)
+        if isinstance(node, Phrase):
+            alternatives = analyses(node.text)
+            if not negated:
+                self.terms.update(term for alternative in alternatives for term in alternative)
+            return PhraseMatch(alternatives) if alternatives else None
+        if isinstance(node, Not):
+            inner = self.planned(node.node, negated=not negated)
+            return Exclude(inner) if inner is not None else None
+        children = [self.planned(child, negated=negated) for child in node.nodes]
+        children = [child for child in children if child is not None]
+        if len(children) <= 1:
+            return children[0] if children else None
+        return AnyMatch(tuple(children)) if isinstance(node, AnyOf) else AllMatch(tuple(children))
+
+    def word(self, text: str, *, negated: bool) -> Match | None:
+        alternatives = analyses(text)
+        if not alternatives:
+            return None  # a stopword, or no letters at all
+        single = len(alternatives) == 1 and len(alternatives[0]) == 1
+        grams = tuple(word_grams(text)) if single else ()
+        if not negated:
+            self.terms.update(term for alternative in alternatives for term in alternative)
+            if grams:
+                self.needles.add(alternatives[0][0])
+        return TermMatch(alternatives, grams, loose=self.loose)
+
+
+def analyses(text: str) -> tuple[tuple[str, ...], ...]:
+    """The distinct term sequences of `text` under each index language's analyzer."""
+    found = []
+    for language in INDEX_LANGUAGES:
+        sequence = tuple(analyzer.terms(text, language=language))
+        if sequence and sequence not in found:
+            found.append(sequence)
+    return tuple(found)

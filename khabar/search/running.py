@@ -1,0 +1,110 @@
+"""Running a parsed query: filters resolved against the database, the backend asked, hits
+loaded and highlighted. Called by the facade (khabar.search.query)."""
+
+from datetime import datetime, time
+from urllib.parse import urlsplit
+
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+
+from khabar.arabic import normalize
+from khabar.articles.models import Article
+from khabar.sources.models import Source
+
+from . import NO_TERMS, UNKNOWN_SOURCE, Hit, SearchPage
+from .analysis import Plan, plan_query
+from .backend import SearchRequest
+from .highlight import snippet_html, title_html
+from .query import ParsedQuery, Problem
+
+
+def run_search(page: SearchPage, parsed: ParsedQuery, *, backend, match: str) -> None:
+    """Fill `page` with the results of `parsed`, or with the problem that stops it."""
+    filters = parsed.filters
+    source_ids = None
+    if filters.sources:
+        source_ids = []
+        for name in filters.sources:
+            found = source_ids_named(name)
+            if not found:
+                page.problems.append(Problem(UNKNOWN_SOURCE, name, fatal=True))
+                return
+            source_ids += found
+    excluded = [pk for name in filters.exclude_sources for pk in source_ids_named(name)]
+    plan = plan_query(parsed, match=match)
+    if plan.matches_everything and not filters:
+        page.problems.append(Problem(NO_TERMS, fatal=True))
+        return
+    if plan.matches_everything:
+        page.sort = "date"  # nothing to rank by: newest first
+    request = SearchRequest(
+        plan=plan,
+        sort=page.sort,
+        limit=page.limit,
+        offset=page.offset,
+        source_ids=source_ids,
+        exclude_source_ids=tuple(excluded),
+        languages=tuple(filters.languages),
+        exclude_languages=tuple(filters.exclude_languages),
+        after=start_of_day(filters.after),
+        before=start_of_day(filters.before),
+    )
+    pairs, total = backend.search(request)
+    articles = Article.objects.select_related("source").in_bulk([pk for pk, _score in pairs])
+    # An article deleted since it was indexed is left out at once; repair removes it later.
+    page.results = [hit(articles[pk], score, plan) for pk, score in pairs if pk in articles]
+    page.total = max(len(page.results) + page.offset, total - (len(pairs) - len(page.results)))
+
+
+def start_of_day(day) -> datetime | None:
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def hit(article: Article, score: float, plan: Plan) -> Hit:
+    body = article.text or " ".join(strip_tags(article.summary or "").split())
+    language = article.language
+    return Hit(
+        article_id=article.pk,
+        score=score,
+        title_html=mark_safe(
+            title_html(article.title, highlight=plan.highlight, language=language)
+        ),
+        snippet_html=mark_safe(snippet_html(body, highlight=plan.highlight, language=language)),
+        article=article,
+    )
+
+
+def source_ids_named(value: str) -> list[int]:
+    """Sources whose name is `value` (spelling folded), or whose web host is `value`; else
+    those whose name contains it."""
+    wanted = normalize(" ".join(value.split()))
+    host = host_of(value) if "." in value and " " not in value.strip() else ""
+    sources = list(Source.objects.only("id", "name", "url", "site_url"))
+    exact = [
+        source.pk
+        for source in sources
+        if normalize(source.name.strip()) == wanted or (host and serves_host(source, host))
+    ]
+    if exact:
+        return exact
+    return [source.pk for source in sources if wanted and wanted in normalize(source.name)]
+
+
+def host_of(value: str) -> str:
+    value = value.strip().lower()
+    try:
+        host = urlsplit(value if "://" in value else f"//{value}").hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def serves_host(source: Source, host: str) -> bool:
+    for url in (source.url, source.site_url):
+        source_host = host_of(url or "")
+        if source_host and (source_host == host or source_host.endswith(f".{host}")):
+            return True
+    return False
