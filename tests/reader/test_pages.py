@@ -77,9 +77,9 @@ def test_english_by_cookie_is_left_to_right(client, article):
     assert "minutes ago" in html
 
 
-def test_english_by_accept_language(client, article):
+def test_arabic_first_whatever_the_browser_asks_for(client, article):
     html = client.get("/", headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
-    assert '<html lang="en" dir="ltr">' in html
+    assert '<html lang="ar" dir="rtl">' in html
 
 
 def test_language_switcher_sets_english(client, article):
