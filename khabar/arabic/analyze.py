@@ -13,7 +13,7 @@ tokenizer, or PostgreSQL's 'simple' configuration). Each document is indexed in 
 
 A query is analyzed with the same functions and scored as the sum over fields of
 ``weight × BM25(field)``, every term of the query an optional (OR) clause: see `SEARCH_FIELDS`
-and `search_clauses`. The analysis is decided by script, not by the `language` argument, so a
+and `query_clauses`. The analysis is decided by script, not by the `language` argument, so a
 query of unknown language matches documents in either language: Arabic script → the Arabic
 light stemmer, Latin script → Snowball English.
 
@@ -33,7 +33,7 @@ from .stopwords import ENGLISH_STOPWORDS, arabic_stopwords, stopword_key
 # Fields and their BM25 weights (tantivy, k1 = 1.2, b = 0.75), chosen on the dev split of
 # bench/search_quality.py; see docs/benchmarks.md "Search quality".
 SEARCH_FIELDS = {"words": 1.0, "grams": 0.3}
-GRAM_N = 4
+GRAM_N = 3
 
 # Same word pattern as tokenize.py: letters and digits, with harakat, tatweel and joiners inside.
 _WORD = re.compile(rf"(?:[^\W_]|[{HARAKAT}{TATWEEL}{INVISIBLE}])+")
@@ -79,8 +79,9 @@ class Analyzer:
         self._cache["grams"] = lru_cache(maxsize=_CACHE_SIZE)(self._grams)
 
     def _word(self, surface: str) -> _Word | None:
-        norm = normalize(surface, fold_ta_marbuta=self.fold_ta_marbuta)
-        if not norm.strip():
+        # NFKC can spread one character over several words (ﷺ): a term never holds a space.
+        norm = "".join(normalize(surface, fold_ta_marbuta=self.fold_ta_marbuta).split())
+        if not norm:
             return None
         key = stopword_key(surface)
         stop = key in arabic_stopwords() or key in ENGLISH_STOPWORDS
@@ -165,3 +166,21 @@ def _with_gram_n(n: int) -> Analyzer:
 def field_terms(text: str, *, language: str = "ar") -> dict[str, list[str]]:
     """The terms of every field in `SEARCH_FIELDS`, for indexing one document or a query."""
     return {"words": terms(text, language=language), "grams": gram_terms(text, language=language)}
+
+
+def query_clauses(text: str, *, language: str = "ar") -> list[tuple[str, str, float]]:
+    """(field, term, boost) for every distinct query term: the measured way to score a query.
+
+    The engine ORs one term query per clause, each boosted by `boost` (the field's weight in
+    `SEARCH_FIELDS` times how often the term occurs in the query), and ranks by the sum of the
+    boosted BM25 scores: in tantivy, `Query.boolean_query([(Occur.Should,
+    Query.boost_query(Query.term_query(schema, field, term), boost)), ...])`.
+    """
+    clauses = []
+    for name, values in field_terms(text, language=language).items():
+        counts: dict[str, int] = {}
+        for value in values:
+            counts[value] = counts.get(value, 0) + 1
+        weight = SEARCH_FIELDS[name]
+        clauses.extend((name, term, weight * count) for term, count in counts.items())
+    return clauses

@@ -100,7 +100,7 @@ class StemRules:
     protected_starts: frozenset[str] = field(default=PROTECTED_STARTS)
     suffixes: tuple[str, ...] = SUFFIXES
     protected_stems: frozenset[str] = field(default=PROTECTED_STEMS)
-    suffix_min_rest: int = 3  # letters left after removing a suffix
+    suffix_min_rest: int = 4  # letters left after removing a suffix
     max_suffixes: int = 2
     # حكومتها → حكومت → حكوم, as الحكومة → حكومه → حكوم: ة is written ت before a pronoun.
     ta_before_pronoun: bool = True
