@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<int:article_id>/", views.article_detail, name="article"),
     path("sources/", views.source_list, name="sources"),
+    path("search/", views.search_results, name="search"),
 ]

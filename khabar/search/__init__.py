@@ -63,6 +63,18 @@ class SearchPage:
         """How the query was read generously, or what was left out of it."""
         return [problem for problem in self.problems if not problem.fatal]
 
+    @property
+    def page_number(self) -> int:
+        return self.offset // self.limit + 1
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + self.limit < min(self.total, MAX_OFFSET + self.limit)
+
 
 def query(
     text: str,

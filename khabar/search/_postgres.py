@@ -155,6 +155,11 @@ class PostgresBackend:
             count, total = cursor.fetchone()
         return int(count), int(total)
 
+    def highest_id(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT coalesce(max(article_id), 0) FROM {TABLE}")
+            return int(cursor.fetchone()[0])
+
     def ids_between(self, low: int, high: int) -> set[int]:
         with connection.cursor() as cursor:
             cursor.execute(

@@ -211,6 +211,13 @@ class TantivyBackend:
         stats = searcher.aggregate(query, {"ids": {"stats": {"field": "article_id"}}})["ids"]
         return int(stats["count"]), int(stats["sum"] or 0)
 
+    def highest_id(self) -> int:
+        searcher = self.searcher()
+        if searcher is None:
+            return 0
+        stats = searcher.aggregate(Query.all_query(), {"ids": {"max": {"field": "article_id"}}})
+        return int(stats["ids"]["value"] or 0)
+
     def ids_between(self, low: int, high: int) -> set[int]:
         searcher = self.searcher()
         if searcher is None:

@@ -138,7 +138,7 @@ def repair_index(*, backend=None) -> RepairReport:
         indexed = backend.versions([pk for pk, _updated in chunk])
         report.reindexed += [pk for pk, updated in chunk if indexed.get(pk) != micros(updated)]
         report.checked += len(chunk)
-    missing, extra = differing_ids(backend, low=0, high=highest + 1)
+    missing, extra = differing_ids(backend, low=0, high=max(highest, backend.highest_id()) + 1)
     report.reindexed += sorted(missing - set(report.reindexed))
     report.removed = sorted(extra)
     if report.reindexed or report.removed:
