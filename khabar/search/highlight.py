@@ -18,6 +18,7 @@ SNIPPET_WORDS = 36
 CONTEXT_WORDS = 6  # words shown before the first match of the window
 SCAN_CHARS = 20_000  # a match further into a very long article is not looked for
 ELLIPSIS = "…"
+TRAILING_PUNCTUATION = '.,;:!?؟،؛»”")'
 _SPACES = re.compile(r"\s+")
 
 
@@ -73,7 +74,10 @@ def snippet_html(
     spans = matched_spans(text, highlight=highlight, language=language)
     first = best_window_start(tokens, spans, words=words)
     last = min(len(tokens), first + words) - 1
-    body = marked_html(text, spans, start=tokens[first].start, end=tokens[last].end)
+    end = tokens[last].end
+    while end < len(text) and end - tokens[last].end < 3 and text[end] in TRAILING_PUNCTUATION:
+        end += 1  # keep the full stop or comma that closes the passage
+    body = marked_html(text, spans, start=tokens[first].start, end=end)
     prefix = f"{ELLIPSIS} " if first > 0 else ""
     suffix = f" {ELLIPSIS}" if last < len(tokens) - 1 or len(text) == SCAN_CHARS else ""
     return f"{prefix}{body.strip()}{suffix}"
