@@ -3,9 +3,9 @@
 The vector is written as a tsvector literal from the toolkit's terms, never through a text
 search configuration, so PostgreSQL neither stems nor splits anything: `words` terms carry
 weight A and `grams` weight B, each with its own positions, and queries restrict every lexeme
-to its weight (`'term':A`, `'gram':B <-> 'gram':B`). The table (created by this app's migration
-on PostgreSQL only) references the article with ON DELETE CASCADE, so a deleted article leaves
-the index in the same transaction. Source, language and date are copied in, as in tantivy.
+to its weight (`'term':A`, `'gram':B <-> 'gram':B`). The table is khabar.search.models'
+SearchDocument: deleting an article deletes its row in the same transaction. Source, language
+and date are copied in, as in tantivy, so filters need no join.
 """
 
 import contextlib

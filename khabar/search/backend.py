@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from .analysis import Plan
@@ -57,9 +58,11 @@ def backend_name() -> str:
     name = (settings.KHABAR_SEARCH_BACKEND or "").strip().lower()
     if name:
         if name not in BACKENDS:
-            raise ValueError(
+            raise ImproperlyConfigured(
                 f"KHABAR_SEARCH_BACKEND is {name!r}; choose one of {', '.join(BACKENDS)}"
             )
+        if name == "postgres" and connection.vendor != "postgresql":
+            raise ImproperlyConfigured("KHABAR_SEARCH_BACKEND=postgres needs a PostgreSQL database")
         return name
     return "postgres" if connection.vendor == "postgresql" else "tantivy"
 

@@ -16,3 +16,33 @@ class SearchState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.backend} index"
+
+
+class TsVectorField(models.Field):
+    """PostgreSQL's tsvector; any other database just keeps the (unused) column."""
+
+    def db_type(self, connection) -> str:
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+class SearchDocument(models.Model):
+    """The PostgreSQL backend's index: one row per article, written by khabar.search._postgres.
+
+    Deleting an article deletes its row in the same transaction (CASCADE). The
+    GIN index on `vector` is created by this app's migration on PostgreSQL only.
+    """
+
+    article = models.OneToOneField(
+        "articles.Article", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+    source_id = models.BigIntegerField()
+    lang = models.CharField(max_length=12, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    vector = TsVectorField()
+
+    class Meta:
+        db_table = "search_document"
+
+    def __str__(self) -> str:
+        return f"search document of article {self.article_id}"

@@ -207,3 +207,18 @@ def test_a_busy_index_leaves_the_work_to_the_repair(tantivy, make_article, monke
         assert index_articles_task.call([article.pk]) == {"busy": True}
         with pytest.raises(IndexBusy):
             search.index_articles([article.pk])
+
+
+def test_a_misconfigured_backend_says_what_to_do(settings, db):
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import connection
+
+    from khabar.search.backend import backend_name
+
+    settings.KHABAR_SEARCH_BACKEND = "elastic"
+    with pytest.raises(ImproperlyConfigured, match="choose one of tantivy, postgres"):
+        backend_name()
+    if connection.vendor != "postgresql":
+        settings.KHABAR_SEARCH_BACKEND = "postgres"
+        with pytest.raises(ImproperlyConfigured, match="needs a PostgreSQL database"):
+            backend_name()

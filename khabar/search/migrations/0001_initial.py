@@ -1,29 +1,26 @@
+import django.db.models.deletion
 from django.db import migrations, models
 
-# The PostgreSQL backend's index: one row per article, its terms in a pre-analyzed tsvector.
-# Created on PostgreSQL only; on SQLite the tantivy backend keeps its index in files.
-CREATE_DOCUMENTS = """
-CREATE TABLE search_document (
-    article_id bigint PRIMARY KEY REFERENCES articles_article (id) ON DELETE CASCADE,
-    updated_at timestamptz NOT NULL,
-    source_id bigint NOT NULL,
-    lang varchar(12) NOT NULL DEFAULT '',
-    published_at timestamptz NULL,
-    vector tsvector NOT NULL
-);
+import khabar.search.models
+
+# The PostgreSQL backend searches `vector` through a GIN index and sorts by date through the
+# second one; on other databases the table stays empty and needs neither.
+POSTGRES_INDEXES = """
 CREATE INDEX search_document_vector ON search_document USING gin (vector);
 CREATE INDEX search_document_latest ON search_document (published_at DESC NULLS LAST, article_id DESC);
 """
 
 
-def create_documents(apps, schema_editor):
+def create_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE_DOCUMENTS)
+        schema_editor.execute(POSTGRES_INDEXES)
 
 
-def drop_documents(apps, schema_editor):
+def drop_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP TABLE IF EXISTS search_document")
+        schema_editor.execute(
+            "DROP INDEX IF EXISTS search_document_vector; DROP INDEX IF EXISTS search_document_latest;"
+        )
 
 
 class Migration(migrations.Migration):
@@ -45,5 +42,19 @@ class Migration(migrations.Migration):
                 ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
-        migrations.RunPython(create_documents, drop_documents),
+        migrations.CreateModel(
+            name="SearchDocument",
+            fields=[
+                ("article", models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name="+", serialize=False, to="articles.article")),
+                ("updated_at", models.DateTimeField()),
+                ("source_id", models.BigIntegerField()),
+                ("lang", models.CharField(blank=True, max_length=12)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("vector", khabar.search.models.TsVectorField()),
+            ],
+            options={
+                "db_table": "search_document",
+            },
+        ),
+        migrations.RunPython(create_indexes, drop_indexes),
     ]
