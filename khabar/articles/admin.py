@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Article
+from .services import articles_delete
 
 
 @admin.register(Article)
@@ -19,3 +20,9 @@ class ArticleAdmin(admin.ModelAdmin):
         "updated_at",
     )
     show_full_result_count = False
+
+    def delete_model(self, request, obj):
+        articles_delete(article_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        articles_delete(article_ids=list(queryset.values_list("pk", flat=True)))
