@@ -168,6 +168,12 @@ def khabar_fields_factory(analyzer: Analyzer, names: Iterable[str]) -> Callable[
             out["grams"] = analyzer.gram_terms(text)
         if "norms" in names:
             out["norms"] = [word.norm for _, word, _ in analyzer.words(text) if not word.stop]
+        if "pairs" in names or "xgrams" in names:
+            stems = [word.stem for _, word, _ in analyzer.words(text) if not word.stop]
+            out["pairs"] = [f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)]
+            joined = "_" + "_".join(stems) + "_"
+            n = analyzer.gram_n
+            out["xgrams"] = [joined[i : i + n] for i in range(max(len(joined) - n + 1, 0))]
         return out
 
     return fields
