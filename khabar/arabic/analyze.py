@@ -20,6 +20,11 @@ light stemmer, Latin script → Snowball English.
 All choices (fields, n, weights, stemmer rules, stopwords) were measured on the development
 split of bench/search_quality.py and reported on its held-out split: docs/benchmarks.md,
 section "Search quality (bench/search_quality.py)".
+
+To reproduce the measured system, a backend must: index ``words`` = " ".join(terms(text)) and
+``grams`` = " ".join(gram_terms(text)) with a whitespace tokenizer and no other filter; score with
+BM25 k1 = 1.2, b = 0.75 (tantivy's fixed values); and for a query OR one term query per
+`query_clauses(query)` entry, boosted by its boost, summing the scores (no second stage).
 """
 
 import re
@@ -31,7 +36,8 @@ from .stem import DEFAULT_RULES, StemRules, stem_arabic, stem_latin
 from .stopwords import ENGLISH_STOPWORDS, arabic_stopwords, stopword_key
 
 # Fields and their BM25 weights (tantivy, k1 = 1.2, b = 0.75), chosen on the dev split of
-# bench/search_quality.py; see docs/benchmarks.md "Search quality".
+# bench/search_quality.py (grams 0.3-1.0 were within 0.001; n = 3 beat 2, 4 and 5); see
+# docs/benchmarks.md "Search quality".
 SEARCH_FIELDS = {"words": 1.0, "grams": 0.3}
 GRAM_N = 3
 
