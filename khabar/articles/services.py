@@ -13,6 +13,6 @@ def articles_delete(*, article_ids: Iterable[int]) -> int:
     """Delete these articles and have the search index drop them; returns how many went."""
     ids = list(article_ids)
     with transaction.atomic():
-        deleted, _by_model = Article.objects.filter(pk__in=ids).delete()
+        _total, by_model = Article.objects.filter(pk__in=ids).delete()
         search.index_soon(ids)
-    return deleted
+    return by_model.get(Article._meta.label, 0)
