@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "khabar.ingest",
     "khabar.reader",
     "khabar.search",
+    "khabar.tagging",
 ]
 
 MIDDLEWARE = [
