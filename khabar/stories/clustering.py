@@ -38,7 +38,7 @@ import heapq
 import itertools
 import math
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -59,9 +59,9 @@ class Settings:
     # After `fresh_hours` a story takes only articles that match it this well: an event's
     # coverage comes in its first day or so, and a lower bar would let a story chain on through
     # every report of its topic (a war, a crisis) for as long as the topic lasts.
-    fresh_hours: float = 36.0
+    fresh_hours: float = 48.0
     aged_join_threshold: float = 0.5
-    merge_threshold: float = 0.3  # the article also matches a second story this well…
+    merge_threshold: float = 0.4  # the article also matches a second story this well…
     merge_centroid_threshold: float = 0.2  # …and the two centroids are this similar: merge
     duplicate_threshold: float = 0.5  # estimated Jaccard of word shingles
 
@@ -192,14 +192,19 @@ class StoryClusterer:
 
     @classmethod
     def from_recent(
-        cls, assigned: Iterable[tuple[ArticleRecord, int]], **kwargs
+        cls,
+        assigned: Iterable[tuple[ArticleRecord, int]],
+        *,
+        first_seen: Mapping[int, datetime] | None = None,
+        **kwargs,
     ) -> "StoryClusterer":
         """A clusterer whose window holds these articles in these stories, as decided before.
 
-        Pass the articles of the last `window` with the story id each one has (in any order);
-        the stories keep their ids and nothing is reclustered. Keyword arguments are those of
-        the constructor; without `new_story_id`, new stories are numbered after the largest
-        id given.
+        Pass the articles of the last `window` with the story id each one has (in any order),
+        and each story's first-seen time if it is older than its articles in the window (it
+        decides how close a new article must be; see `fresh_hours`). The stories keep their ids
+        and nothing is reclustered. Other keyword arguments are those of the constructor;
+        without `new_story_id`, new stories are numbered after the largest id given.
         """
         assigned = sorted(assigned, key=lambda pair: pair[0].published_at)
         if "new_story_id" not in kwargs:
@@ -208,6 +213,10 @@ class StoryClusterer:
         clusterer = cls(**kwargs)
         for article, story_id in assigned:
             clusterer.restore(article, story_id=story_id)
+        for story_id, seen in (first_seen or {}).items():
+            story = clusterer._stories.get(story_id)
+            if story is not None:
+                story.first_seen = min(story.first_seen, seen)
         return clusterer
 
     def restore(self, article: ArticleRecord, *, story_id: int) -> None:
@@ -421,6 +430,8 @@ class StoryClusterer:
         return survivor.id
 
     def _advance_clock(self, published_at: datetime) -> None:
+        if published_at.tzinfo is None:
+            raise ValueError(f"published_at must be timezone-aware, got {published_at!r}")
         if self._clock is None or published_at > self._clock:
             self._clock = published_at
         horizon = self._clock - self.window

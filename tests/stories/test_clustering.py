@@ -37,6 +37,8 @@ ELECTION = (
     "رئيس الوزراء، وسط توقعات بفوز الحزب الحاكم بأغلبية مريحة في البرلمان الجديد.",
 )
 
+LOOSE = ("الإنقاذ في تركيا", "فرق الإنقاذ التركية تواصل عملها في ولاية إزمير.")
+
 
 def report(article_id, title_text, *, hours=0.0, source="outlet-a", entities=()):
     title, text = title_text
@@ -96,13 +98,15 @@ def test_reports_outside_the_window_start_a_new_story():
 
 
 def test_a_story_past_its_fresh_hours_needs_a_closer_match():
-    clusterer = StoryClusterer()
-    first = clusterer.add(report(1, QUAKE_A))
-    fresh = clusterer.add(report(2, QUAKE_B, hours=2))
-    assert fresh.story_id == first.story_id
-    loose = ("الإنقاذ في تركيا", "فرق الإنقاذ التركية تواصل عملها في ولاية إزمير.")
-    aged = clusterer.add(report(3, loose, hours=DEFAULT_SETTINGS.fresh_hours + 1))
-    assert aged.story_id != first.story_id
+    fresh = StoryClusterer()
+    first = fresh.add(report(1, QUAKE_A))
+    assert fresh.add(report(2, LOOSE, hours=2)).story_id == first.story_id
+    aged = StoryClusterer()
+    first = aged.add(report(1, QUAKE_A))
+    late = aged.add(report(2, LOOSE, hours=DEFAULT_SETTINGS.fresh_hours + 1))
+    assert late.story_id != first.story_id
+    copy = aged.add(report(3, QUAKE_A, hours=50, source="outlet-b"))
+    assert (copy.reason, copy.story_id) == ("duplicate", first.story_id)  # copies always join
 
 
 def test_an_article_matching_two_stories_merges_them():
@@ -125,9 +129,10 @@ def test_an_article_matching_two_stories_merges_them():
     second = clusterer.add(report(2, damage, hours=1, source="outlet-b"))
     assert first.story_id != second.story_id
     wrap_up = (
-        "زلزال إيجه: ناجون تحت الأنقاض وأضرار في الموانئ وانقطاع الكهرباء",
-        "انتشلت فرق الإنقاذ ناجين من تحت أنقاض مبنى سكني منهار، فيما تسببت الهزة في تشقق أرصفة "
-        "الموانئ على بحر إيجه وانقطاع التيار الكهربائي عن آلاف المنازل.",
+        "ناجون من تحت الأنقاض وأضرار في الموانئ وانقطاع الكهرباء عن آلاف المنازل",
+        "انتشلت فرق الإنقاذ ثلاثة ناجين من تحت أنقاض مبنى سكني منهار في حي قديم، فيما تسببت "
+        "الهزة في تشقق أرصفة الموانئ على بحر إيجه وانقطاع التيار الكهربائي عن آلاف المنازل، "
+        "وأغلقت السلطات المدارس.",
     )
     third = clusterer.add(report(3, wrap_up, hours=2, source="outlet-c"))
     assert third.reason == "merged"
@@ -200,3 +205,20 @@ def test_adding_the_same_article_twice_changes_nothing():
     again = clusterer.add(report(1, QUAKE_A))
     assert again.reason == "known" and again.story_id == first.story_id
     assert clusterer.story(first.story_id).article_count == 1
+
+
+def test_a_naive_published_time_is_refused_with_a_clear_error():
+    clusterer = StoryClusterer()
+    naive = replace(report(1, QUAKE_A), published_at=datetime(2018, 3, 20, 8, 0))
+    with pytest.raises(ValueError, match="timezone-aware"):
+        clusterer.add(naive)
+
+
+def test_a_restored_story_keeps_its_first_seen_time():
+    record = report(1, QUAKE_A, hours=50)
+    fresh = StoryClusterer.from_recent([(record, 7)])
+    assert fresh.add(report(2, LOOSE, hours=51)).story_id == 7
+    restored = StoryClusterer.from_recent([(record, 7)], first_seen={7: START})
+    assert restored.story(7).first_seen == START
+    # Older than `fresh_hours`: the loosely related report no longer joins it.
+    assert restored.add(report(2, LOOSE, hours=51)).story_id != 7
