@@ -1,0 +1,284 @@
+"""Entity benchmark: the CRF tagger against a gazetteer-only baseline, in the same run.
+
+NewsFANE Gold (../shared/data/newsfane-gold) has no document markers, so it is split by
+contiguous blocks of about 40 sentences, each cut moved to a likely document start
+(`newsfane.document_blocks`); blocks go to train (80%) and test (20%) by a seeded shuffle.
+`--dev` holds out a fifth of the training blocks instead and scores on them: every choice was
+made on that split, and the test split was scored once the choices were made.
+
+Both systems see the test sentences as printed text (clitics attached, as in `newsfane.py`)
+and are scored on exact character spans and type, PER, ORG and LOC (goal: overall F1 ≥ 0.80):
+
+- the CRF (`entities.train_tagger`) trained on the training split, its gazetteer the curated
+  lists plus the training split's names;
+- the baseline: the same gazetteer, longest match, no model.
+
+Speed: `extract_entities` on ANT v2.1 articles (title and text), one process, after warm-up.
+An English check scores `entities_en` on the hand-annotated sentences in
+bench/entities_en_gold.txt (written for khabar, not corpus text).
+
+    .venv/bin/python bench/entities.py [--dev] [--speed N] [--seed N]
+"""
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from khabar.tagging import entities, word_clusters  # noqa: E402
+from khabar.tagging.newsfane import GoldSentence, read_newsfane, split_by_blocks  # noqa: E402
+
+DATA_DIR = ROOT.parent / "shared/data"
+ANT = DATA_DIR / "ant-corpus-multisource-v2.1/ant_v2.1_multisource.jsonl.gz"
+ENGLISH_GOLD = Path(__file__).with_name("entities_en_gold.txt")
+TYPES = ("PER", "ORG", "LOC")
+GOAL = 0.80
+
+
+def main() -> None:
+    args = parse_args()
+    print_header(args)
+    sentences = read_newsfane(DATA_DIR)
+    split = split_by_blocks(sentences, seed=args.seed)
+    train, test = split.train, split.test
+    name = "test"
+    if args.dev:
+        inner = split_by_blocks(train, seed=args.seed + 1)
+        train, test, name = inner.train, inner.test, "dev"
+    print_sizes(sentences, split, train, test, name)
+    clusters = word_clusters_for(args)
+    with tempfile.TemporaryDirectory(prefix="khabar-entities-") as tmp:
+        crf, seconds, size = train_model(train, Path(tmp), clusters=clusters)
+        baseline = entities.EntityModel(gazetteer=entities.gazetteer_with(train))
+        print(f"\nCRF training: {seconds:.1f} s, model {size / 1024:.0f} KiB")
+        results = {
+            "gazetteer only (baseline)": score(baseline, test),
+            "CRF": score(crf, test),
+        }
+        if args.ablations:
+            results.update(ablations(train, test, clusters, Path(tmp)))
+        print_scores(results, name, main="CRF")
+        if args.errors:
+            print_errors(crf, test, args.errors)
+        if args.speed:
+            bench_speed(crf, count=args.speed)
+    bench_english()
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dev", action="store_true", help="score on the dev split of train")
+    parser.add_argument("--seed", type=int, default=13, help="block shuffle seed (13)")
+    parser.add_argument("--speed", type=int, default=3000, help="ANT articles to time (3000)")
+    parser.add_argument("--errors", type=int, default=0, help="print N wrong spans")
+    parser.add_argument("--clusters", type=Path, help="word clusters file to use (else learned)")
+    parser.add_argument(
+        "--ablations", action="store_true", help="also train without clusters and without names"
+    )
+    return parser.parse_args()
+
+
+def print_header(args: argparse.Namespace) -> None:
+    print("khabar entity benchmark")
+    print(f"  date      {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
+    print(f"  machine   {machine()}")
+    print(f"  load      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
+    print(f"  python    {sys.version.split()[0]}")
+    print(f"  command   {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print(f"  corpus    {DATA_DIR / 'newsfane-gold/NewsFANE_Gold_2014_170K.txt.gz'}")
+
+
+def machine() -> str:
+    model = memory = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            memory = f"{int(line.split()[1]) / 1024**2:.0f} GiB"
+    return f"{os.cpu_count()} cores, {model}, {memory} RAM"
+
+
+def print_sizes(
+    sentences: Sequence[GoldSentence], split, train: Sequence, test: Sequence, name: str
+) -> None:
+    def describe(part: Sequence[GoldSentence]) -> str:
+        counts = Counter(e.type for s in part for e in s.entities)
+        tokens = sum(len(s.text.split()) for s in part)
+        by_type = ", ".join(f"{t} {counts[t]:,}" for t in TYPES)
+        return f"{len(part):,} sentences, {tokens:,} words, {sum(counts.values()):,} entities ({by_type})"
+
+    print(f"\nNewsFANE Gold: {describe(sentences)}")
+    print(f"  {len(split.train_blocks) + len(split.test_blocks)} blocks of about 40 sentences")
+    print(f"  train: {describe(train)}")
+    print(f"  {name}: {describe(test)}")
+
+
+def word_clusters_for(args: argparse.Namespace) -> dict:
+    """Clusters learned from the ANT articles (no NewsFANE text), or read from --clusters."""
+    if args.clusters:
+        clusters = word_clusters.read_clusters(args.clusters)
+        print(f"\nword clusters: {len(clusters):,} words from {args.clusters}")
+        return clusters
+    started, cpu = time.perf_counter(), time.process_time()
+    clusters = word_clusters.learn_clusters(word_clusters.ant_texts(DATA_DIR))
+    print(
+        f"\nword clusters: {len(clusters):,} words from ANT v2.1 + v1.1 in "
+        f"{time.perf_counter() - started:.0f} s (CPU {time.process_time() - cpu:.0f} s)"
+    )
+    return clusters
+
+
+def train_model(train: Sequence[GoldSentence], tmp: Path, *, clusters: dict, gazetteer=None):
+    started = time.perf_counter()
+    path = tmp / f"entities-{len(clusters)}.crfsuite"
+    entities.train_tagger(train, path, clusters=clusters)
+    seconds = time.perf_counter() - started
+    model = entities.EntityModel(
+        gazetteer=gazetteer or entities.gazetteer_with(train), clusters=clusters
+    )
+    model.tagger = entities.pycrfsuite.Tagger()
+    model.tagger.open(str(path))
+    return model, seconds, path.stat().st_size
+
+
+def ablations(train, test, clusters: dict, tmp: Path) -> dict:
+    """The CRF without one of its parts, each trained and scored like the full one."""
+    results = {}
+    without_clusters, _, _ = train_model(train, tmp, clusters={})
+    results["CRF without word clusters"] = score(without_clusters, test)
+    full, _, _ = train_model(train, tmp, clusters=clusters)
+    propagate = entities.propagate_labels
+    entities.propagate_labels = lambda words, labels: list(labels)
+    try:
+        results["CRF without propagation"] = score(full, test)
+    finally:
+        entities.propagate_labels = propagate
+    return results
+
+
+def spans_of(model, sentence: GoldSentence) -> set[tuple[int, int, str]]:
+    found = entities.extract_entities(sentence.text, model=model, language="ar")
+    return {(e.start, e.end, e.type) for e in found}
+
+
+def score(model, sentences: Iterable[GoldSentence]) -> dict[str, tuple[int, int, int]]:
+    """(true positives, predicted, gold) per type and overall, exact span and type."""
+    counts = {t: [0, 0, 0] for t in (*TYPES, "all")}
+    for sentence in sentences:
+        gold = {(e.start, e.end, e.type) for e in sentence.entities}
+        found = spans_of(model, sentence)
+        for t in TYPES:
+            g = {s for s in gold if s[2] == t}
+            f = {s for s in found if s[2] == t}
+            counts[t][0] += len(g & f)
+            counts[t][1] += len(f)
+            counts[t][2] += len(g)
+        counts["all"][0] += len(gold & found)
+        counts["all"][1] += len(found)
+        counts["all"][2] += len(gold)
+    return {t: tuple(c) for t, c in counts.items()}
+
+
+def prf(tp: int, predicted: int, gold: int) -> tuple[float, float, float]:
+    p = tp / predicted if predicted else 0.0
+    r = tp / gold if gold else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def print_scores(results: dict, name: str, *, main: str) -> None:
+    print(f"\nentity-level exact match on the {name} split (precision / recall / F1)")
+    print(f"| system | {' | '.join(TYPES)} | overall P | overall R | **overall F1** |")
+    print(f"|---|{'---:|' * (len(TYPES) + 3)}")
+    for system, counts in results.items():
+        cells = [f"{prf(*counts[t])[2]:.3f}" for t in TYPES]
+        p, r, f = prf(*counts["all"])
+        print(f"| {system} | {' | '.join(cells)} | {p:.3f} | {r:.3f} | **{f:.3f}** |")
+    print("\nper type, P / R / F1 (gold count)")
+    for system, counts in results.items():
+        print(f"  {system}")
+        for t in (*TYPES, "all"):
+            p, r, f = prf(*counts[t])
+            print(f"    {t:4} {p:.3f} / {r:.3f} / {f:.3f}  ({counts[t][2]:,})")
+    if main in results:
+        f = prf(*results[main]["all"])[2]
+        verdict = "met" if f >= GOAL else "NOT met"
+        baseline = prf(*results["gazetteer only (baseline)"]["all"])[2]
+        print(f"\noverall F1 {f:.3f}: goal ≥ {GOAL:.2f} {verdict}; baseline {baseline:.3f}")
+
+
+def print_errors(model, sentences: Sequence[GoldSentence], limit: int) -> None:
+    print(f"\nfirst {limit} differences (gold - found, found - gold)")
+    shown = 0
+    for sentence in sentences:
+        gold = {(e.start, e.end, e.type) for e in sentence.entities}
+        found = spans_of(model, sentence)
+        for tag, spans in (("missed", gold - found), ("wrong ", found - gold)):
+            for start, end, t in sorted(spans):
+                print(
+                    f"  {tag} {t} {sentence.text[start:end]!r}  …{sentence.text[max(0, start - 25) : end + 25]}…"
+                )
+                shown += 1
+        if shown >= limit:
+            return
+
+
+def ant_articles(count: int) -> list[str]:
+    texts = []
+    with gzip.open(ANT, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            texts.append(f"{record['title']}\n{record['text']}")
+            if len(texts) >= count:
+                break
+    return texts
+
+
+def bench_speed(model, *, count: int) -> None:
+    texts = ant_articles(count)
+    for text in texts[:100]:
+        entities.extract_entities(text, model=model, language="ar")
+    cpu = time.process_time()
+    started = time.perf_counter()
+    found = 0
+    for text in texts:
+        found += len(entities.extract_entities(text, model=model, language="ar"))
+    wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    chars = sum(map(len, texts)) / len(texts)
+    median = sorted(map(len, texts))[len(texts) // 2]
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"\nspeed on {len(texts):,} ANT v2.1 articles (mean {chars:,.0f}, median {median:,} characters)"
+    )
+    print(f"  {len(texts) / wall:,.0f} articles/s, {wall / len(texts) * 1000:.2f} ms an article")
+    print(
+        f"  (CPU {cpu:.1f} s for {wall:.1f} s wall; {found / len(texts):.1f} entities an article;"
+    )
+    print(f"  peak RSS {rss:.0f} MiB)")
+
+
+def bench_english() -> None:
+    if not ENGLISH_GOLD.is_file():
+        return
+    from khabar.tagging import entities_en
+
+    results = entities_en.score_gold(ENGLISH_GOLD.read_text(encoding="utf-8"))
+    print(f"\nEnglish: {ENGLISH_GOLD.name}, hand-annotated paragraphs written for khabar")
+    print("(rules tuned on the dev half; the test half was scored once, untouched)")
+    print_scores({f"English rules, {k} half": v for k, v in results.items()}, "English", main="")
+
+
+if __name__ == "__main__":
+    main()

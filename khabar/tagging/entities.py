@@ -1,0 +1,598 @@
+"""Named entities: people (PER), organisations (ORG) and places (LOC) in an article's text.
+
+`extract_entities(text)` returns each mention with its exact character span in `text` as given
+(`text[start:end] == entity.text`, marks and all) and its canonical name (`canonical.py`).
+
+Arabic text is tagged by a linear-chain CRF (python-crfsuite) trained on NewsFANE Gold
+(`train_entities`), over the words of `khabar.arabic.tokenize`, with features from the toolkit
+(normalized word, light stem), the clitic before a name, the word's shape and neighbours,
+punctuation around it, curated word lists (titles, first names, words heading organisations and
+places) and gazetteer matches (`gazetteer.py`). Without a trained model the curated gazetteer
+alone tags the text (longest match). Latin-script text goes to `entities_en.py`.
+The choices and their measurements are in docs/entities.md and bench/entities.py.
+"""
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+import pycrfsuite
+
+from khabar.arabic.stem import stem_arabic
+from khabar.arabic.tokenize import Token, tokenize
+
+from .canonical import canonicalize as canonicalize_name
+from .canonical import clean_name, entity_key, known_first_words, split_proclitic
+from .gazetteer import Gazetteer, curated_names, word_list
+from .newsfane import GoldSentence, read_newsfane
+from .word_clusters import ant_texts, has_ant, learn_clusters, read_clusters, write_clusters
+
+MODEL_VERSION = 1  # bump when features change: a model trained on other features is not loaded
+MODEL_NAME = f"entities-v{MODEL_VERSION}"
+TRAINING_PARAMS = {
+    "c1": 0.05,
+    "c2": 0.01,
+    "max_iterations": 150,
+    "feature.possible_transitions": True,
+}
+JACKKNIFE_FOLDS = 5
+TYPES = ("PER", "ORG", "LOC")
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A mention: `text` is exactly `source[start:end]`; `canonical` names the entity."""
+
+    text: str
+    type: str  # PER, ORG or LOC
+    canonical: str
+    start: int
+    end: int
+
+
+@dataclass
+class EntityModel:
+    """A trained tagger (or none: gazetteer only) and the gazetteer its features were built with."""
+
+    gazetteer: Gazetteer
+    tagger: pycrfsuite.Tagger | None = None
+    clusters: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    card: dict = field(default_factory=dict)
+    path: Path | None = None
+
+    def __post_init__(self) -> None:
+        self.words = WordFeatures(self.gazetteer, self.clusters)
+
+
+def extract_entities(
+    text: str,
+    *,
+    model: EntityModel | None = None,
+    language: str | None = None,
+    aliases: Mapping[str, str] | None = None,
+) -> list[Entity]:
+    """PER, ORG and LOC mentions in `text`, in order; `language` "ar" or "en" (None: by script).
+
+    `aliases` (name → canonical, as staff edit them) take precedence over the built-in tables.
+    """
+    if not text or not text.strip():
+        return []
+    if (language or script_language(text)) == "en":
+        from .entities_en import extract_english_entities
+
+        return extract_english_entities(text, aliases=aliases)
+    model = model or default_entity_model()
+    tokens = tokenize(text)
+    if not tokens:
+        return []
+    words = [model.words(token.text, token.norm) for token in tokens]
+    gaz = gazetteer_labels(words, model.gazetteer)
+    if model.tagger is None:
+        return _entities(text, tokens, words, gaz, aliases=aliases)
+    gaps = text_gaps(text, tokens)
+    labels: list[str] = []
+    for first, last in sentence_ranges(text, tokens):
+        features = sequence_features(words[first:last], gaps[first : last + 1], gaz[first:last])
+        labels += model.tagger.tag(features)
+    return _entities(text, tokens, words, propagate_labels(words, labels), aliases=aliases)
+
+
+def propagate_labels(words: Sequence["_Word"], labels: Sequence[str]) -> list[str]:
+    """Tag the other mentions of a name the tagger found elsewhere in the same text.
+
+    A text names a person or a place several times, and the tagger may miss a mention whose
+    context says little. A name (its words, the first without its clitic) found as an entity
+    at least as often as it was left untagged is tagged wherever else it occurs untagged.
+    """
+    found: dict[tuple[str, ...], list[str]] = {}
+    for first, last, type in _label_spans(labels):
+        key = (words[first].base, *(w.norm for w in words[first + 1 : last]))
+        found.setdefault(key, []).append(type)
+    if not found:
+        return list(labels)
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for key in sorted(found, key=len, reverse=True):
+        by_first.setdefault(key[0], []).append(key)
+    labels = list(labels)
+    untagged: dict[tuple[str, ...], list[int]] = {}
+    for i, word in enumerate(words):
+        if labels[i] != "O" or word.base not in by_first:
+            continue
+        for key in by_first[word.base]:
+            end = i + len(key)
+            if (
+                end <= len(words)
+                and all(words[j].norm == key[j - i] for j in range(i + 1, end))
+                and all(label == "O" for label in labels[i:end])
+            ):
+                untagged.setdefault(key, []).append(i)
+                break
+    for key, starts in untagged.items():
+        types = found[key]
+        if len(types) < len(starts):
+            continue
+        type = max(set(types), key=types.count)
+        for i in starts:
+            if all(label == "O" for label in labels[i : i + len(key)]):
+                labels[i : i + len(key)] = [f"B-{type}"] + [f"I-{type}"] * (len(key) - 1)
+    return labels
+
+
+def script_language(text: str) -> str:
+    """ "ar" when Arabic letters outnumber Latin ones in (the start of) `text`, else "en"."""
+    sample = text[:2000]
+    return (
+        "ar" if len(_ARABIC_LETTER.findall(sample)) >= len(_LATIN_LETTER.findall(sample)) else "en"
+    )
+
+
+# --- words and features ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    norm: str
+    clitic: int  # letters of a conjunction or preposition before the name
+    base: str  # the word without them, the article restored (للعراق → العراق)
+    features: tuple[str, ...]  # the word's own features
+    around: tuple[tuple[str, ...], ...]  # what its neighbours at OFFSETS see of it
+
+
+OFFSETS = (-2, -1, 1, 2)
+_NISBA = ("ي", "يه", "يون", "يين", "يات")
+
+
+class WordFeatures:
+    """Features of words, remembered: news texts repeat most of their words.
+
+    `gazetteer` gives the words names start with (for `split_proclitic`) and, for each word,
+    the types of the names it is part of and where in them it stands.
+    """
+
+    CACHE_SIZE = 200_000
+
+    def __init__(self, gazetteer: Gazetteer, clusters: Mapping[str, tuple[int, ...]]) -> None:
+        self.known = known_first_words(gazetteer.names())
+        self.lexicon = _word_lexicon(gazetteer)
+        self.clusters = clusters
+        self._cache: dict[tuple[str, str], _Word] = {}
+
+    def __call__(self, text: str, norm: str) -> _Word:
+        word = self._cache.get((text, norm))
+        if word is None:
+            if len(self._cache) >= self.CACHE_SIZE:
+                self._cache.clear()
+            word = self._cache[text, norm] = self._word(text, norm)
+        return word
+
+    def _word(self, text: str, norm: str) -> _Word:
+        arabic = bool(_ARABIC_LETTER.match(norm))
+        clitic, base = split_proclitic(norm, known=self.known) if arabic else (0, norm)
+        stem = stem_arabic(base) if arabic else base
+        # What the word's neighbours see of it, besides the word and its stem.
+        marks = [name for name, words in _lists().items() if base in words or norm in words]
+        marks += [f"c{i}={c}" for i, c in enumerate(self.clusters.get(norm) or ())]
+        if base.startswith("ال") and base.endswith(_NISBA):
+            marks.append("nisba")  # الاميركي، اللبنانية: an adjective, rarely a name
+        # The word is known by its base (the clitic apart), its light stem and its affixes;
+        # the form with its clitic only when it has one. Each choice measured on the dev split.
+        features = [
+            f"b={base}",
+            f"s={stem}",
+            f"p2={base[:2]}",
+            f"p3={base[:3]}",
+            f"p4={base[:4]}",
+            f"x1={base[-1:]}",
+            f"x2={base[-2:]}",
+            f"x3={base[-3:]}",
+            f"x4={base[-4:]}",
+            *marks,
+            *self.lexicon.get(base, ()),
+        ]
+        if not arabic:
+            features.append(f"sh={_shape(text)}")
+        if clitic:
+            features.append(f"cl={norm[:clitic]}")
+            features.append(f"w={norm}")
+            features += [f"cb{i}={c}" for i, c in enumerate(self.clusters.get(base) or ())]
+        if base.startswith("ال"):
+            features.append("al")
+        if base in self.known:
+            features.append("known")
+        # Words next to it see more of it than words two away (measured on the dev split).
+        near = (f"b={base}", f"s={stem}", f"x2={base[-2:]}", *marks)
+        far = (f"b={base}", f"s={stem}", *(m for m in marks if not m.startswith("c")))
+        around = tuple(
+            tuple(f"{offset}{f}" for f in (near if abs(offset) == 1 else far)) for offset in OFFSETS
+        )
+        return _Word(norm, clitic, base, tuple(features), around)
+
+
+def _word_lexicon(gazetteer: Gazetteer) -> dict[str, tuple[str, ...]]:
+    """word → features naming the types of the names it is part of, and its place in them."""
+    lexicon: dict[str, set[str]] = {}
+    for name, type, _ in gazetteer.entries():
+        words = name.split()
+        for i, word in enumerate(words):
+            place = (
+                "1" if len(words) == 1 else "f" if i == 0 else "l" if i == len(words) - 1 else "m"
+            )
+            lexicon.setdefault(word, set()).add(f"g{place}={type}")
+    return {word: tuple(sorted(features)) for word, features in lexicon.items()}
+
+
+@cache
+def _lists() -> dict[str, frozenset[str]]:
+    return {
+        "title": word_list("per-titles"),
+        "fname": word_list("first-names"),
+        "orgh": word_list("org-heads"),
+        "loch": word_list("loc-heads"),
+    }
+
+
+def _shape(text: str) -> str:
+    if _ARABIC_LETTER.match(text):
+        return "ar"
+    if text.isdigit():
+        return "0"
+    if text[:1].isupper():
+        return "Aa" if not text.isupper() else "AA"
+    return "a"
+
+
+_GAZ = {
+    offset: {
+        label: f"{offset or ''}gz={label}"
+        for label in ("O", *(f"{b}-{t}" for b in "BI" for t in TYPES))
+    }
+    for offset in (0, *OFFSETS)
+}
+_EDGES = tuple(f"{offset}edge" for offset in OFFSETS)
+
+
+def sequence_features(
+    words: Sequence[_Word], gaps: Sequence[str], gaz: Sequence[str]
+) -> list[list[str]]:
+    """Each word's CRF features: its own, its neighbours', punctuation, gazetteer matches.
+
+    `gaps[i]` is what comes before word i (`text_gaps`), `gaps[-1]` what follows the last;
+    `gaz` the gazetteer's labels of the words (`gazetteer_labels`).
+    """
+    n = len(words)
+    own = _GAZ[0]
+    sequence = []
+    for i, word in enumerate(words):
+        features = [*word.features, own[gaz[i]], _BEFORE[gaps[i]], _AFTER[gaps[i + 1]]]
+        for k, offset in enumerate(OFFSETS):
+            j = i + offset
+            if 0 <= j < n:
+                features += words[j].around[k]
+                features.append(_GAZ[offset][gaz[j]])
+            else:
+                features.append(_EDGES[k])
+        if i:
+            features.append(f"ww={words[i - 1].norm}|{word.norm}")
+        sequence.append(features)
+    return sequence
+
+
+class _Prefixed(dict):
+    """gap → the gap's feature, made once."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def __missing__(self, gap: str) -> str:
+        self[gap] = feature = f"{self.prefix}{gap}"
+        return feature
+
+
+_BEFORE = _Prefixed("<")
+_AFTER = _Prefixed(">")
+_SENTENCE_END = re.compile(r"[.!?؟\n]")
+
+
+def text_gaps(text: str, tokens: Sequence[Token]) -> list[str]:
+    """What separates consecutive tokens (and precedes the first, follows the last): "" for
+    spaces, else the first two characters of its punctuation."""
+    ends = [0, *(t.end for t in tokens)]
+    starts = [*(t.start for t in tokens), len(text)]
+    return [_gap(text[a:b]) for a, b in zip(ends, starts, strict=True)]
+
+
+def _gap(between: str) -> str:
+    between = "".join(between.split())
+    return between[:2] if between else ""
+
+
+def sentence_ranges(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+    """(first, last + 1) token ranges of the sentences of `text`: the tagger was trained on
+    sentences, so it tags one at a time."""
+    ranges = []
+    first = 0
+    for i in range(1, len(tokens)):
+        if _SENTENCE_END.search(text, tokens[i - 1].end, tokens[i].start):
+            ranges.append((first, i))
+            first = i
+    ranges.append((first, len(tokens)))
+    return ranges
+
+
+# --- labels to entities ---------------------------------------------------------------------
+
+
+def gazetteer_labels(words: Sequence[_Word], gazetteer: Gazetteer) -> list[str]:
+    """BIO labels from the gazetteer's longest matches alone (the baseline, and the fallback)."""
+    labels = ["O"] * len(words)
+    for first, last, type in gazetteer.longest_matches(
+        [w.norm for w in words], [w.base for w in words]
+    ):
+        labels[first] = f"B-{type}"
+        for i in range(first + 1, last):
+            labels[i] = f"I-{type}"
+    return labels
+
+
+def _entities(
+    text: str,
+    tokens: Sequence[Token],
+    words: Sequence[_Word],
+    labels: Sequence[str],
+    *,
+    aliases: Mapping[str, str] | None,
+) -> list[Entity]:
+    spans = []
+    for first, last, type in _label_spans(labels):
+        start = _clitic_end(tokens[first], words[first].clitic)
+        end = tokens[last - 1].end
+        if start >= end:
+            continue
+        name = clean_name(text[start:end])
+        base = words[first].base
+        if words[first].clitic and words[first].norm[words[first].clitic :] != base:
+            name = "ا" + name  # للعراق: the span is لعراق, the name العراق
+        spans.append((start, end, type, name))
+    full_names = _full_person_names(spans)
+    entities = []
+    for start, end, type, name in spans:
+        if type == "PER":
+            name = full_names.get(entity_key(name), name)
+        canonical = canonicalize_name(name, type, aliases=aliases)
+        entities.append(Entity(text[start:end], type, canonical, start, end))
+    return entities
+
+
+def _label_spans(labels: Sequence[str]) -> Iterable[tuple[int, int, str]]:
+    """(first, last + 1, type) of each entity in BIO `labels`; a stray I- starts one."""
+    first = None
+    type = None
+    for i, label in enumerate([*labels, "O"]):
+        if label.startswith("I-") and label[2:] == type:
+            continue
+        if first is not None:
+            yield first, i, type
+            first = type = None
+        if label != "O":
+            first, type = i, label[2:]
+
+
+def _clitic_end(token: Token, clitic: int) -> int:
+    """Where the name starts in `token`: after `clitic` letters, and after their marks."""
+    if not clitic:
+        return token.start
+    letters = 0
+    for i, char in enumerate(token.text):
+        if _ARABIC_LETTER.match(char):
+            if letters == clitic:
+                return token.start + i
+            letters += 1
+    return token.start
+
+
+def _full_person_names(spans: Sequence[tuple[int, int, str, str]]) -> dict[str, str]:
+    """A person named in part (انان) → the longest full name in the text that ends the same way."""
+    people = [name for _, _, type, name in spans if type == "PER"]
+    full = {}
+    for name in sorted(set(people), key=lambda n: -len(n.split())):
+        words = entity_key(name).split()
+        for other in people:
+            other_words = entity_key(other).split()
+            if len(other_words) < len(words) and words[-len(other_words) :] == other_words:
+                full.setdefault(entity_key(other), name)
+    return full
+
+
+# --- models ---------------------------------------------------------------------------------
+
+
+def curated_gazetteer() -> Gazetteer:
+    """The names of the curated Arabic lists, each with its type."""
+    return Gazetteer((name, entry.type) for entry in curated_names("ar") for name in entry.names)
+
+
+def gazetteer_with(sentences: Iterable[GoldSentence]) -> Gazetteer:
+    """The curated gazetteer plus every entity name in `sentences`."""
+    gazetteer = curated_gazetteer()
+    for sentence in sentences:
+        for span in sentence.entities:
+            gazetteer.add(span.name, span.type)
+    return gazetteer
+
+
+def training_sequences(
+    sentences: Sequence[GoldSentence],
+    *,
+    clusters: Mapping[str, tuple[int, ...]],
+    folds: int = JACKKNIFE_FOLDS,
+) -> Iterable[tuple[list[list[str]], list[str]]]:
+    """(features, labels) of each sentence, gazetteer features taken jackknife-style.
+
+    The names of a sentence's own fold are left out of the gazetteer its features see, so the
+    tagger learns how far a gazetteer match can be trusted for a name it has not seen before.
+    """
+    for fold in range(folds):
+        others = [s for i, s in enumerate(sentences) if i * folds // len(sentences) != fold]
+        gazetteer = gazetteer_with(others)
+        words_of = WordFeatures(gazetteer, clusters)
+        for i, sentence in enumerate(sentences):
+            if i * folds // len(sentences) != fold:
+                continue
+            tokens = tokenize(sentence.text)
+            if not tokens:
+                continue
+            words = [words_of(t.text, t.norm) for t in tokens]
+            gaps = text_gaps(sentence.text, tokens)
+            features = sequence_features(words, gaps, gazetteer_labels(words, gazetteer))
+            yield features, token_labels(tokens, sentence)
+
+
+def token_labels(tokens: Sequence[Token], sentence: GoldSentence) -> list[str]:
+    """BIO labels of `tokens`: a token is in an entity when the entity's span overlaps it."""
+    labels = ["O"] * len(tokens)
+    for span in sentence.entities:
+        inside = [i for i, t in enumerate(tokens) if t.start < span.end and t.end > span.start]
+        for n, i in enumerate(inside):
+            labels[i] = f"{'I' if n else 'B'}-{span.type}"
+    return labels
+
+
+def train_tagger(
+    sentences: Sequence[GoldSentence],
+    model_path: Path,
+    *,
+    clusters: Mapping[str, tuple[int, ...]],
+    params: Mapping | None = None,
+) -> dict:
+    """Train a CRF on `sentences` into `model_path`; returns crfsuite's last log entry."""
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for features, labels in training_sequences(sentences, clusters=clusters):
+        trainer.append(features, labels)
+    trainer.set_params({**TRAINING_PARAMS, **(params or {})})
+    trainer.train(str(model_path))
+    return dict(trainer.logparser.last_iteration or {})
+
+
+def train_entities(*, data_dir: Path, out_dir: Path) -> Path:
+    """Train the Arabic tagger on all of NewsFANE Gold under `data_dir`; returns the model path.
+
+    Writes `entities-v<N>.crfsuite`, its card `entities-v<N>.json` (what it was trained on, how,
+    when) and `entities-v<N>.gazetteer.tsv` (the names its gazetteer features use) to `out_dir`.
+    """
+    started = time.perf_counter()
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    sentences = read_newsfane(data_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    clusters = learn_clusters(ant_texts(data_dir)) if has_ant(data_dir) else {}
+    clusters_seconds = time.perf_counter() - started
+    write_clusters(clusters, out_dir / f"{MODEL_NAME}.clusters.tsv")
+    model_path = out_dir / f"{MODEL_NAME}.crfsuite"
+    partial = model_path.with_suffix(".crfsuite.partial")
+    last = train_tagger(sentences, partial, clusters=clusters)
+    gazetteer = gazetteer_with(sentences)
+    _write_gazetteer(gazetteer, out_dir / f"{MODEL_NAME}.gazetteer.tsv")
+    card = {
+        "model": MODEL_NAME,
+        "version": MODEL_VERSION,
+        "trained": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - started, 1),
+        "seconds_clusters": round(clusters_seconds, 1),
+        "data": "NewsFANE Gold 2014 (Alotaibi and Lee, COLING 2014), all 4,760 sentences",
+        "licence": "CC BY-SA 3.0: this model is derived from NewsFANE Gold and shares its licence",
+        "sentences": len(sentences),
+        "entities": sum(len(s.entities) for s in sentences),
+        "types": ["PER", "ORG", "LOC"],
+        "algorithm": "crfsuite lbfgs",
+        "params": TRAINING_PARAMS,
+        "jackknife_folds": JACKKNIFE_FOLDS,
+        "gazetteer_names": len(gazetteer),
+        "cluster_words": len(clusters),
+        "clusters_from": "ANT v2.1 and v1.1 article text (word_clusters.py)" if clusters else None,
+        "last_iteration": {k: last[k] for k in ("num", "loss", "active_features") if k in last},
+        "evaluation": "bench/entities.py (split by document blocks); docs/benchmarks.md",
+    }
+    (out_dir / f"{MODEL_NAME}.json").write_text(
+        json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    partial.replace(model_path)
+    return model_path
+
+
+def _write_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
+    lines = [f"{name}\t{type}\t{count}\n" for name, type, count in gazetteer.entries()]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _read_gazetteer(path: Path) -> Gazetteer:
+    gazetteer = Gazetteer()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, type, count = line.split("\t")
+        gazetteer.add(name, type, int(count))
+    return gazetteer
+
+
+def load_entity_model(model_dir: Path | None = None) -> EntityModel:
+    """The trained model in `model_dir`, or the curated gazetteer alone when there is none.
+
+    `model_dir` defaults to `models/` in KHABAR_DATA_DIR (./data), where `khabar train
+    entities` writes it.
+    """
+    model_dir = Path(model_dir) if model_dir else default_model_dir()
+    model_path = model_dir / f"{MODEL_NAME}.crfsuite"
+    if not model_path.is_file():
+        return EntityModel(gazetteer=curated_gazetteer())
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model_path))
+    card_path = model_dir / f"{MODEL_NAME}.json"
+    card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.is_file() else {}
+    gazetteer = _read_gazetteer(model_dir / f"{MODEL_NAME}.gazetteer.tsv")
+    clusters = read_clusters(model_dir / f"{MODEL_NAME}.clusters.tsv")
+    return EntityModel(
+        gazetteer=gazetteer, tagger=tagger, clusters=clusters, card=card, path=model_path
+    )
+
+
+def default_model_dir() -> Path:
+    """models/ in the data dir: Django's DATA_DIR when configured, else KHABAR_DATA_DIR."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        return Path(settings.DATA_DIR) / "models"
+    except (ImproperlyConfigured, AttributeError):  # used outside Django
+        return Path(os.environ.get("KHABAR_DATA_DIR", "data")).resolve() / "models"
+
+
+@cache
+def default_entity_model() -> EntityModel:
+    """`load_entity_model()`, loaded once per process."""
+    return load_entity_model()
