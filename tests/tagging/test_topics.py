@@ -325,8 +325,9 @@ def test_train_topics_reads_the_corpora_and_saves_a_versioned_model(mini_corpus,
 
 def test_train_command_says_where_it_looked_when_the_data_is_missing(tmp_path, monkeypatch):
     monkeypatch.setenv("KHABAR_SHARED_DATA", str(tmp_path / "nowhere"))
-    with pytest.raises(CommandError, match="shared data not found: .*nowhere.*KHABAR_SHARED_DATA"):
-        call_command("train", "topics", "--out", str(tmp_path / "models"))
+    for what in ("topics", "entities"):
+        with pytest.raises(CommandError, match="shared data not found: .*nowhere.*KHABAR_SHARED"):
+            call_command("train", what, "--out", str(tmp_path / "models"))
     (tmp_path / "empty").mkdir()
     monkeypatch.setenv("KHABAR_SHARED_DATA", str(tmp_path / "empty"))
     with pytest.raises(CommandError, match="training data not found: .*ant_v1.1"):

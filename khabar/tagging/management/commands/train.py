@@ -52,5 +52,9 @@ class Command(BaseCommand):
             raise CommandError("the entity tagger is not part of this khabar yet")
         from khabar.tagging.entities import train_entities
 
-        path = train_entities(data_dir=data_dir, out_dir=out_dir)
-        self.stdout.write(f"entity model saved to {path}")
+        started = time.perf_counter()
+        try:
+            path = train_entities(data_dir=data_dir, out_dir=out_dir)
+        except FileNotFoundError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"entity model saved to {path} in {time.perf_counter() - started:.0f} s")
