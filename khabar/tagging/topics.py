@@ -81,19 +81,16 @@ def article_terms(title: str, text: str) -> list[str]:
     )
 
 
-def _bucket(term: str) -> int:
+@lru_cache(maxsize=200_000)
+def term_column(term: str) -> int:
+    """The feature column of a term: a stable hash, the same on every machine and run."""
     digest = hashlib.blake2b(term.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little") % N_FEATURES
 
 
-@lru_cache(maxsize=200_000)
-def _bucket_cached(term: str) -> int:
-    return _bucket(term)
-
-
 def feature_row(doc: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(columns, values) of one article: log(1 + count) of each hashed term, unit length."""
-    counts = Counter(map(_bucket_cached, doc))
+    counts = Counter(map(term_column, doc))
     values = np.log1p(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
     norm = float(np.sqrt(values @ values)) or 1.0
     return np.fromiter(counts, dtype=np.int32, count=len(counts)), values / norm
@@ -134,8 +131,8 @@ def lexicon_entries() -> dict[str, list[tuple[tuple[str, ...], int]]]:
 
 def _found(entries: list[tuple[tuple[str, ...], int]], doc_terms: list[str]) -> dict:
     present = set(doc_terms)
-    runs = {2: set(zip(doc_terms, doc_terms[1:], strict=False))}
-    runs[3] = set(zip(doc_terms, doc_terms[1:], doc_terms[2:], strict=False))
+    lengths = {len(key) for key, _ in entries if len(key) > 1}
+    runs = {n: set(zip(*(doc_terms[i:] for i in range(n)), strict=False)) for n in lengths}
     return {
         key: weight
         for key, weight in entries

@@ -101,7 +101,7 @@ def test_only_labels_at_or_above_the_threshold_by_default(tiny_model):
 def hand_made_model() -> topics.TopicModel:
     """sport fires on كرة, economy on بنك, each on its own, both when both words are there."""
     cells = [
-        (topics._bucket(feature), column)
+        (topics.term_column(feature), column)
         for term, column in (("كره", 0), ("بنك", 1))
         for feature in (term, topics.TITLE_PREFIX + term)
     ]
