@@ -186,7 +186,6 @@ def read_ant(path: Path, *, corpus: str) -> list[LabelledArticle]:
     Rows with neither title nor text are skipped; an article filed in several sections keeps
     the title and text of its first row.
     """
-    outlet_key = "source_from_path" if corpus == "v2.1" else "source"
     by_url: dict[str, dict] = {}
     with gzip.open(path, "rt", encoding="utf-8") as lines:
         for line in lines:
@@ -194,7 +193,7 @@ def read_ant(path: Path, *, corpus: str) -> list[LabelledArticle]:
             title, text = (row.get("title") or "").strip(), (row.get("text") or "").strip()
             if not (title or text):
                 continue
-            outlet = "jawharafm" if corpus == "v1.1" else row[outlet_key]
+            outlet = "jawharafm" if corpus == "v1.1" else row["source_from_path"]
             key = row.get("url") or row["docno"]
             article = by_url.setdefault(
                 key, {"title": title, "text": text, "outlet": outlet, "sections": set()}
@@ -212,7 +211,9 @@ def read_ant(path: Path, *, corpus: str) -> list[LabelledArticle]:
     ]
 
 
-def labelled_articles(data_dir: Path, *, corpora: Iterable[str] = ("v1.1", "v2.1")):
+def labelled_articles(
+    data_dir: Path, *, corpora: Iterable[str] = ("v1.1", "v2.1")
+) -> tuple[list[LabelledArticle], list[Path]]:
     """ANT articles with their gold labels from `taxonomy.ant_labels` and weak lexicon labels.
 
     Returns the articles and the list of files read.
