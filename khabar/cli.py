@@ -25,6 +25,7 @@ NO_DATABASE_COMMANDS = frozenset(
         "findstatic",
         "optimizemigration",
         "sendtestemail",
+        "train",
     }
 )
 FEATURED_DJANGO_COMMANDS = (
