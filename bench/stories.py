@@ -28,6 +28,7 @@ khabar/stories/clustering.py.
 """
 
 import argparse
+import gc
 import gzip
 import itertools
 import json
@@ -37,6 +38,7 @@ import resource
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -68,6 +70,10 @@ def main() -> None:
     loaded_at = time.perf_counter()
     records = load_corpus(CORPUS, limit=args.limit)
     labels = load_labels(LABELS)
+    # The 30k loaded records stay out of the garbage collector's way: otherwise its full
+    # collections over them would show up as pauses inside the clusterer's calls.
+    gc.collect()
+    gc.freeze()
     memory_loaded = peak_memory_mib()
     print(
         f"  loaded    {len(records):,} articles (one per URL) in"
@@ -79,6 +85,9 @@ def main() -> None:
         sys.exit(f"labelled articles missing from the corpus: {missing[:5]} …")
     if args.tune:
         tune(records, labels)
+        return
+    if args.trace_memory:
+        trace_memory(records)
         return
     print("\nkhabar: one pass over the whole stream")
     clusters, cost = run_clusterer(records, settings=DEFAULT_SETTINGS)
@@ -99,6 +108,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tune", action="store_true", help="search thresholds on DEV")
     parser.add_argument("--limit", type=int, help="only the first N articles (a quick run)")
+    parser.add_argument(
+        "--trace-memory", action="store_true", help="what the clusterer's state holds (slow)"
+    )
     return parser.parse_args()
 
 
@@ -190,6 +202,7 @@ class Cost:
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     slowest_ms: float = 0.0
+    call_ms: list = None
     window_articles_max: int = 0
     window_stories_max: int = 0
     reasons: Counter = None
@@ -200,7 +213,7 @@ def run_clusterer(records, *, settings: Settings) -> tuple[dict[str, int], Cost]
     clusterer = StoryClusterer(window=DEFAULT_WINDOW, settings=settings)
     story_of: dict[str, int] = {}
     merged_into = UnionFind()
-    cost = Cost(reasons=Counter())
+    cost = Cost(reasons=Counter(), call_ms=[])
     for record in records:
         started, cpu_started = time.perf_counter(), time.process_time()
         assignment = clusterer.add(record)
@@ -208,6 +221,7 @@ def run_clusterer(records, *, settings: Settings) -> tuple[dict[str, int], Cost]
         cost.cpu_seconds += time.process_time() - cpu_started
         cost.seconds += elapsed
         cost.slowest_ms = max(cost.slowest_ms, 1000 * elapsed)
+        cost.call_ms.append(1000 * elapsed)
         cost.articles += 1
         cost.reasons[assignment.reason] += 1
         story_of[record.id] = assignment.story_id
@@ -297,9 +311,13 @@ def tune_title_baseline(records, labels) -> float:
 # --- quality ---------------------------------------------------------------------------------
 
 
-def b_cubed(clusters: dict, labels: dict[str, Label], *, split: str | None):
+def b_cubed(clusters: dict, labels: dict[str, Label], *, split: str | None, day: str | None = None):
     """(precision, recall, F1, articles): B-cubed over labelled articles, within each day."""
-    items = [d for d, label in labels.items() if d in clusters and split in (None, label.split)]
+    items = [
+        d
+        for d, label in labels.items()
+        if d in clusters and split in (None, label.split) and day in (None, label.day)
+    ]
     by_day_cluster: Counter = Counter((labels[d].day, clusters[d]) for d in items)
     by_story: Counter = Counter(labels[d].story for d in items)
     both: Counter = Counter((labels[d].day, clusters[d], labels[d].story) for d in items)
@@ -325,6 +343,17 @@ def report_quality(systems: dict[str, dict], labels) -> None:
             print(f"    {name:<44} {split:<5} {n:>4}  {p:6.3f} {r:6.3f} {f1:6.3f}")
     p, r, f1, n = b_cubed(systems["khabar StoryClusterer"], labels, split="test")
     print(f"    goal F1 ≥ {F1_GOAL} on TEST: {'met' if f1 >= F1_GOAL else 'NOT met'} ({f1:.3f})")
+    print("  F1 by day (" + ", ".join(systems) + ")")
+    for day in sorted({label.day for label in labels.values()}):
+        split = next(label.split for label in labels.values() if label.day == day)
+        scores = [b_cubed(clusters, labels, split=None, day=day) for clusters in systems.values()]
+        n = scores[0][3]
+        print(f"    {day} {split:<5} {n:>4}  " + "  ".join(f"{score[2]:.3f}" for score in scores))
+
+
+def percentile(values: list, q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q / 100))] if ordered else 0.0
 
 
 def report_cost(cost: Cost, *, memory_loaded: float, memory_after: float) -> None:
@@ -336,8 +365,9 @@ def report_cost(cost: Cost, *, memory_loaded: float, memory_after: float) -> Non
     )
     print(
         f"    wall clock {cost.seconds:.1f} s: {cost.articles / cost.seconds:,.0f} articles/s,"
-        f" {1000 * cost.seconds / max(cost.articles, 1):.2f} ms/article,"
-        f" slowest call {cost.slowest_ms:.0f} ms"
+        f" {1000 * cost.seconds / max(cost.articles, 1):.2f} ms/article;"
+        f" per call median {percentile(cost.call_ms, 50):.1f} ms, 99th percentile"
+        f" {percentile(cost.call_ms, 99):.1f} ms, slowest {cost.slowest_ms:.0f} ms"
     )
     print(
         f"    goal ≲ {COST_GOAL_MS} ms/article: {'met' if per_article <= COST_GOAL_MS else 'NOT met'}"
@@ -350,6 +380,30 @@ def report_cost(cost: Cost, *, memory_loaded: float, memory_after: float) -> Non
         f"    peak RSS {memory_after:.0f} MiB (corpus loaded: {memory_loaded:.0f} MiB;"
         f" the clusterer's share at most {memory_after - memory_loaded:.0f} MiB)"
     )
+
+
+def trace_memory(records) -> None:
+    """Memory held at the end of the stream, by module: the clusterer's own state (stories,
+    postings, document frequencies, LSH) against the Arabic toolkit's word caches."""
+    print("\nmemory held after the whole stream (tracemalloc; runs about twice as slow)")
+    tracemalloc.start()
+    clusterer = StoryClusterer()
+    for record in records:
+        clusterer.add(record)
+    gc.collect()
+    by_file = tracemalloc.take_snapshot().statistics("filename")
+    groups: Counter = Counter()
+    for stat in by_file:
+        name = stat.traceback[0].filename
+        if "khabar/stories" in name or "datasketch" in name:
+            groups["clusterer state (khabar/stories, datasketch LSH)"] += stat.size
+        elif "khabar/arabic" in name:
+            groups["Arabic toolkit caches (analyzer, stemmer, normalizer tables)"] += stat.size
+        else:
+            groups["other"] += stat.size
+    for group, size in groups.most_common():
+        print(f"    {size / 2**20:6.1f} MiB  {group}")
+    print(f"    window at the end: {len(clusterer)} articles, {len(clusterer.stories())} stories")
 
 
 # --- tuning ----------------------------------------------------------------------------------

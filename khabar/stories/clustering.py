@@ -55,13 +55,13 @@ class Settings:
 
     features: FeatureSettings = field(default_factory=FeatureSettings)
     max_terms: int = 100  # an article's vector keeps its strongest terms only
-    join_threshold: float = 0.15  # cosine of the article with a story's centroid
+    join_threshold: float = 0.18  # cosine of the article with a story's centroid
     # After `fresh_hours` a story takes only articles that match it this well: an event's
     # coverage comes in its first day or so, and a lower bar would let a story chain on through
     # every report of its topic (a war, a crisis) for as long as the topic lasts.
     fresh_hours: float = 48.0
     aged_join_threshold: float = 0.5
-    merge_threshold: float = 0.4  # the article also matches a second story this well…
+    merge_threshold: float = 0.3  # the article also matches a second story this well…
     merge_centroid_threshold: float = 0.2  # …and the two centroids are this similar: merge
     duplicate_threshold: float = 0.5  # estimated Jaccard of word shingles
 

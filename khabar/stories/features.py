@@ -36,7 +36,7 @@ class FeatureSettings:
     """How an article is read; `clustering.Settings` holds one of these."""
 
     body_chars: int = 1500
-    title_weight: float = 2.0  # added to a stem's weight when it is in the title
+    title_weight: float = 1.0  # added to a stem's weight when it is in the title
     entity_weight: float = 2.0  # weight of each canonical entity name given with the article
     shingle_words: int = 3
     min_shingles: int = 8  # shorter texts get no signature (a one-line video caption)
