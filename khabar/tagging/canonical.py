@@ -12,7 +12,7 @@ Three forms of a name are used:
 
 import re
 from collections.abc import Container, Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 from khabar.arabic.normalize import HARAKAT, INVISIBLE, TATWEEL, normalize
 
@@ -37,7 +37,9 @@ CONJUNCTIONS = "وف"
 PREPOSITIONS = "بلك"
 ENTITY_TYPES = ("PER", "ORG", "LOC")
 
-_MARKS = str.maketrans("", "", HARAKAT + TATWEEL + INVISIBLE)
+_MARKS = str.maketrans(
+    {"_": " ", "#": None, **dict.fromkeys(map(ord, HARAKAT + TATWEEL + INVISIBLE))}
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -48,8 +50,9 @@ def split_proclitic(word: str, *, known: Container[str] = frozenset()) -> tuple[
     names. A known word keeps its first letter (واشنطن, لبنان, بغداد); otherwise a clitic goes
     when what is left is known (بدمشق, ولبنان), or when it sits on the article (بالعراق,
     للعراق → العراق), or when و starts an unknown word of four letters or more (in NewsFANE
-    the conjunction و comes before a name five times as often as a name starts with و;
-    for ف it is the other way round).
+    the conjunction و comes before a name five times as often as a name starts with و).
+    A lone ف is left on the word unless the article follows: names start with ف far more
+    often than the conjunction ف precedes one (فارنا is not ف + ارنا).
     """
     if len(word) < 3 or word in known:
         return 0, word
@@ -59,7 +62,7 @@ def split_proclitic(word: str, *, known: Container[str] = frozenset()) -> tuple[
             return len(clitic), rest if article == "ال" else "ا" + rest
     if word[0] in CONJUNCTIONS and word[1] in PREPOSITIONS and word[2:] in known:
         return 2, word[2:]
-    if word[0] in CONJUNCTIONS + PREPOSITIONS and word[1:] in known:
+    if word[0] in "و" + PREPOSITIONS and word[1:] in known:
         return 1, word[1:]
     if word[0] == "و" and len(word) >= 4:
         return 1, word[1:]
@@ -67,7 +70,8 @@ def split_proclitic(word: str, *, known: Container[str] = frozenset()) -> tuple[
 
 
 def clean_name(text: str) -> str:
-    """`text` without harakat, tatweel or invisible marks, on one line with single spaces."""
+    """`text` without harakat, tatweel, invisible marks or hashtag signs, on one line with
+    single spaces (#بشار_الأسد → بشار الأسد)."""
     return _SPACES.sub(" ", text.translate(_MARKS)).strip()
 
 
@@ -98,18 +102,31 @@ def canonicalize(name: str, type: str, *, aliases: Mapping[str, str] | None = No
 
     `aliases` maps names to canonical names (any spelling: keys are compared by `entity_key`)
     and wins over the built-in tables, so staff-edited aliases can extend or correct them.
+    Pass `keyed_aliases(aliases)` when canonicalizing many names with the same aliases.
     """
-    base = base_name(name)
-    key = entity_key(base)
     if aliases:
-        mapped = _keyed(aliases).get(key)
+        mapped = keyed_aliases(aliases).get(entity_key(base_name(name)))
         if mapped is not None:
             return clean_name(mapped)
+    return _canonical(name, type)
+
+
+class KeyedAliases(dict):
+    """Aliases with their keys already in `entity_key` form."""
+
+
+def keyed_aliases(aliases: Mapping[str, str]) -> KeyedAliases:
+    """`aliases` keyed by `entity_key`, ready for many `canonicalize` calls."""
+    if isinstance(aliases, KeyedAliases):
+        return aliases
+    return KeyedAliases((entity_key(name), canonical) for name, canonical in aliases.items())
+
+
+@lru_cache(maxsize=50_000)
+def _canonical(name: str, type: str) -> str:
+    base = base_name(name)
+    key = entity_key(base)
     return _builtin_aliases().get((type, key)) or _builtin_aliases().get(("", key)) or base
-
-
-def _keyed(aliases: Mapping[str, str]) -> dict[str, str]:
-    return {entity_key(name): canonical for name, canonical in aliases.items()}
 
 
 @cache

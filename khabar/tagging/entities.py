@@ -12,6 +12,7 @@ alone tags the text (longest match). Latin-script text goes to `entities_en.py`.
 The choices and their measurements are in docs/entities.md and bench/entities.py.
 """
 
+import itertools
 import json
 import os
 import re
@@ -22,13 +23,15 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pycrfsuite
 
 from khabar.arabic.stem import stem_arabic
 from khabar.arabic.tokenize import Token, tokenize
 
 from .canonical import canonicalize as canonicalize_name
-from .canonical import clean_name, entity_key, known_first_words, split_proclitic
+from .canonical import clean_name, entity_key, keyed_aliases, known_first_words, split_proclitic
+from .crf_arrays import ArrayCRF
 from .gazetteer import Gazetteer, curated_names, word_list
 from .newsfane import GoldSentence, read_newsfane
 from .word_clusters import ant_texts, has_ant, learn_clusters, read_clusters, write_clusters
@@ -36,9 +39,9 @@ from .word_clusters import ant_texts, has_ant, learn_clusters, read_clusters, wr
 MODEL_VERSION = 1  # bump when features change: a model trained on other features is not loaded
 MODEL_NAME = f"entities-v{MODEL_VERSION}"
 TRAINING_PARAMS = {
-    "c1": 0.05,
-    "c2": 0.01,
-    "max_iterations": 150,
+    "c1": 0.1,  # L1: keeps the model small (about 30,000 active features)
+    "c2": 0.05,
+    "max_iterations": 150,  # 300 scored the same on the dev split
     "feature.possible_transitions": True,
 }
 JACKKNIFE_FOLDS = 5
@@ -70,6 +73,44 @@ class EntityModel:
 
     def __post_init__(self) -> None:
         self.words = WordFeatures(self.gazetteer, self.clusters)
+        self._crf: ArrayCRF | None = None
+        self._scores: dict[tuple[str, str], _ScoredWord] = {}
+        self._tables: dict[str, np.ndarray] = {}
+
+    def crf(self) -> ArrayCRF:
+        """The tagger's weights as arrays (read from crfsuite on first use, about 0.2 s)."""
+        if self._crf is None:
+            self._crf = ArrayCRF(self.tagger)
+            crf = self._crf
+            self._tables = {
+                "gaz": np.stack(
+                    [[crf.score([_GAZ[o][label]]) for label in GAZ_LABELS] for o in (0, *OFFSETS)]
+                ),
+                "edges": np.stack([crf.score([edge]) for edge in _EDGES]),
+            }
+        return self._crf
+
+    def scored_word(self, text: str, norm: str) -> "_ScoredWord":
+        """What tagging needs of a word: its forms and `word_scores`, remembered (words repeat;
+        the feature strings are not kept, so many more words fit in memory)."""
+        word = self._scores.get((text, norm))
+        if word is None:
+            if len(self._scores) >= SCORED_CACHE_SIZE:
+                for key in list(itertools.islice(self._scores, SCORED_CACHE_SIZE // 2)):
+                    del self._scores[key]  # the oldest half
+            norm, clitic, base, features, near, far = self.words.parts(text, norm)
+            groups = [features, *(near if abs(offset) == 1 else far for offset in OFFSETS)]
+            scores = self.crf().scores(groups, offsets=(0, *OFFSETS))
+            word = self._scores[text, norm] = _ScoredWord(norm, clitic, base, scores)
+        return word
+
+    def gap_scores(self, prefix: str, gaps: Sequence[str]) -> np.ndarray:
+        crf = self.crf()
+        table = self._tables.setdefault(prefix, {})
+        for gap in gaps:
+            if gap not in table:
+                table[gap] = crf.score([f"{prefix}{gap}"])
+        return np.stack([table[gap] for gap in gaps])
 
 
 def extract_entities(
@@ -78,10 +119,13 @@ def extract_entities(
     model: EntityModel | None = None,
     language: str | None = None,
     aliases: Mapping[str, str] | None = None,
+    tokens: Sequence[Token] | None = None,
 ) -> list[Entity]:
     """PER, ORG and LOC mentions in `text`, in order; `language` "ar" or "en" (None: by script).
 
     `aliases` (name → canonical, as staff edit them) take precedence over the built-in tables.
+    `tokens`: `khabar.arabic.tokenize(text)` when the caller has it already (the enrich step
+    tokenizes once for all its parts).
     """
     if not text or not text.strip():
         return []
@@ -90,19 +134,90 @@ def extract_entities(
 
         return extract_english_entities(text, aliases=aliases)
     model = model or default_entity_model()
-    tokens = tokenize(text)
+    tokens = tokenize(text) if tokens is None else tokens
     if not tokens:
         return []
-    words = [model.words(token.text, token.norm) for token in tokens]
-    gaz = gazetteer_labels(words, model.gazetteer)
     if model.tagger is None:
+        words = [model.words(token.text, token.norm) for token in tokens]
+        gaz = gazetteer_labels(words, model.gazetteer)
         return _entities(text, tokens, words, gaz, aliases=aliases)
+    words = [model.scored_word(token.text, token.norm) for token in tokens]
+    gaz = gazetteer_labels(words, model.gazetteer)
+    labels = array_labels(model, text, tokens, words, gaz)
+    labels = prefer_curated(words, propagate_labels(words, labels), curated_gazetteer())
+    return _entities(text, tokens, words, labels, aliases=aliases)
+
+
+def crfsuite_labels(model: EntityModel, text: str, tokens, words, gaz) -> list[str]:
+    """The labels crfsuite gives, sentence by sentence (what `array_labels` must equal)."""
     gaps = text_gaps(text, tokens)
     labels: list[str] = []
     for first, last in sentence_ranges(text, tokens):
         features = sequence_features(words[first:last], gaps[first : last + 1], gaz[first:last])
         labels += model.tagger.tag(features)
-    return _entities(text, tokens, words, propagate_labels(words, labels), aliases=aliases)
+    return labels
+
+
+def array_labels(model: EntityModel, text: str, tokens, words, gaz) -> list[str]:
+    """The labels of `crfsuite_labels`, from weights summed once per word (`crf_arrays`)."""
+    crf = model.crf()
+    tables = model._tables
+    gaps = text_gaps(text, tokens)
+    scores = np.stack([word.scores for word in words])
+    gaz_index = np.array([GAZ_INDEX[label] for label in gaz])
+    own = (
+        scores[:, 0]
+        + tables["gaz"][0][gaz_index]
+        + model.gap_scores("<", gaps[:-1])
+        + model.gap_scores(">", gaps[1:])
+    )
+    seen = [scores[:, 1 + k] + tables["gaz"][1 + k][gaz_index] for k in range(len(OFFSETS))]
+    sentences = []
+    for first, last in sentence_ranges(text, tokens):
+        n = last - first
+        emissions = own[first:last].copy()
+        for k, offset in enumerate(OFFSETS):
+            shift = abs(offset)
+            source = seen[k][first:last]
+            if offset < 0:
+                emissions[shift:] += source[: max(n - shift, 0)]
+                emissions[: min(shift, n)] += tables["edges"][k]
+            else:
+                emissions[: max(n - shift, 0)] += source[shift:]
+                emissions[max(n - shift, 0) :] += tables["edges"][k]
+        for i in range(first + 1, last):
+            weight = crf.weights.get(f"ww={words[i - 1].norm}|{words[i].norm}")
+            if weight is not None:
+                emissions[i - first] += weight
+        sentences.append(emissions)
+    return [label for labels in crf.viterbi(sentences) for label in labels]
+
+
+def prefer_curated(
+    words: Sequence["_Word"], labels: Sequence[str], curated: Gazetteer
+) -> list[str]:
+    """Names of two words or more from the curated lists win where the tagger cut across them
+    or typed part of them otherwise (it read وفد "قوات سوريا الديمقراطية" as the place
+    سوريا الديمقراطية). The tagger keeps a name that holds the curated one (جامعة السلطان
+    قابوس, مجلس الأمن الدولي) or one of the same type inside it (الأهلي in النادي الأهلي),
+    and where it found nothing, nothing is added: it had its gazetteer features and said no."""
+    labels = list(labels)
+    spans = list(_label_spans(labels))
+    for first, last, type in curated.longest_matches(
+        [w.norm for w in words], [w.base for w in words]
+    ):
+        if last - first < 2:
+            continue
+        overlapping = [s for s in spans if s[0] < last and first < s[1]]
+        if not overlapping or any(
+            (a <= first and last <= b) or (first <= a and b <= last and t == type)
+            for a, b, t in overlapping
+        ):
+            continue
+        for a, b, _ in overlapping:
+            labels[a:b] = ["O"] * (b - a)
+        labels[first:last] = [f"B-{type}"] + [f"I-{type}"] * (last - first - 1)
+    return labels
 
 
 def propagate_labels(words: Sequence["_Word"], labels: Sequence[str]) -> list[str]:
@@ -166,6 +281,15 @@ class _Word:
     around: tuple[tuple[str, ...], ...]  # what its neighbours at OFFSETS see of it
 
 
+@dataclass(frozen=True, slots=True)
+class _ScoredWord:
+    norm: str
+    clitic: int
+    base: str
+    scores: np.ndarray  # (1 + len(OFFSETS)) × labels: own features, then as each neighbour sees it
+
+
+SCORED_CACHE_SIZE = 200_000  # about 0.6 KB a word: 120 MB when full
 OFFSETS = (-2, -1, 1, 2)
 _NISBA = ("ي", "يه", "يون", "يين", "يات")
 
@@ -177,7 +301,7 @@ class WordFeatures:
     the types of the names it is part of and where in them it stands.
     """
 
-    CACHE_SIZE = 200_000
+    CACHE_SIZE = 50_000  # about 150 MB when full (used for training; tagging keeps less)
 
     def __init__(self, gazetteer: Gazetteer, clusters: Mapping[str, tuple[int, ...]]) -> None:
         self.known = known_first_words(gazetteer.names())
@@ -190,17 +314,26 @@ class WordFeatures:
         if word is None:
             if len(self._cache) >= self.CACHE_SIZE:
                 self._cache.clear()
-            word = self._cache[text, norm] = self._word(text, norm)
+            word = self._cache[text, norm] = self.compute(text, norm)
         return word
 
-    def _word(self, text: str, norm: str) -> _Word:
+    def compute(self, text: str, norm: str) -> _Word:
+        """The word's features, not remembered."""
+        norm, clitic, base, features, near, far = self.parts(text, norm)
+        around = tuple(
+            tuple(f"{offset}{f}" for f in (near if abs(offset) == 1 else far)) for offset in OFFSETS
+        )
+        return _Word(norm, clitic, base, features, around)
+
+    def parts(self, text: str, norm: str):
+        """(norm, clitic, base, own features, what neighbours at ±1 see, what those at ±2 see)."""
         arabic = bool(_ARABIC_LETTER.match(norm))
         clitic, base = split_proclitic(norm, known=self.known) if arabic else (0, norm)
         stem = stem_arabic(base) if arabic else base
         # What the word's neighbours see of it, besides the word and its stem.
         marks = [name for name, words in _lists().items() if base in words or norm in words]
         marks += [f"c{i}={c}" for i, c in enumerate(self.clusters.get(norm) or ())]
-        if base.startswith("ال") and base.endswith(_NISBA):
+        if _is_nisba(base):
             marks.append("nisba")  # الاميركي، اللبنانية: an adjective, rarely a name
         # The word is known by its base (the clitic apart), its light stem and its affixes;
         # the form with its clitic only when it has one. Each choice measured on the dev split.
@@ -230,10 +363,7 @@ class WordFeatures:
         # Words next to it see more of it than words two away (measured on the dev split).
         near = (f"b={base}", f"s={stem}", f"x2={base[-2:]}", *marks)
         far = (f"b={base}", f"s={stem}", *(m for m in marks if not m.startswith("c")))
-        around = tuple(
-            tuple(f"{offset}{f}" for f in (near if abs(offset) == 1 else far)) for offset in OFFSETS
-        )
-        return _Word(norm, clitic, base, tuple(features), around)
+        return norm, clitic, base, tuple(features), near, far
 
 
 def _word_lexicon(gazetteer: Gazetteer) -> dict[str, tuple[str, ...]]:
@@ -277,6 +407,8 @@ _GAZ = {
     for offset in (0, *OFFSETS)
 }
 _EDGES = tuple(f"{offset}edge" for offset in OFFSETS)
+GAZ_LABELS = ("O", *(f"{b}-{t}" for b in "BI" for t in TYPES))
+GAZ_INDEX = {label: i for i, label in enumerate(GAZ_LABELS)}
 
 
 def sequence_features(
@@ -289,18 +421,24 @@ def sequence_features(
     """
     n = len(words)
     own = _GAZ[0]
+    # What each word shows its neighbour at each offset, its gazetteer label included.
+    shown = [
+        [word.around[k] + (_GAZ[offset][label],) for word, label in zip(words, gaz, strict=True)]
+        for k, offset in enumerate(OFFSETS)
+    ]
     sequence = []
+    previous = None
     for i, word in enumerate(words):
         features = [*word.features, own[gaz[i]], _BEFORE[gaps[i]], _AFTER[gaps[i + 1]]]
         for k, offset in enumerate(OFFSETS):
             j = i + offset
             if 0 <= j < n:
-                features += words[j].around[k]
-                features.append(_GAZ[offset][gaz[j]])
+                features += shown[k][j]
             else:
                 features.append(_EDGES[k])
-        if i:
-            features.append(f"ww={words[i - 1].norm}|{word.norm}")
+        if previous is not None:
+            features.append(f"ww={previous}|{word.norm}")
+        previous = word.norm
         sequence.append(features)
     return sequence
 
@@ -372,7 +510,7 @@ def _entities(
     aliases: Mapping[str, str] | None,
 ) -> list[Entity]:
     spans = []
-    for first, last, type in _label_spans(labels):
+    for first, last, type in _clean_spans(text, tokens, words, _label_spans(labels)):
         start = _clitic_end(tokens[first], words[first].clitic)
         end = tokens[last - 1].end
         if start >= end:
@@ -383,6 +521,7 @@ def _entities(
             name = "ا" + name  # للعراق: the span is لعراق, the name العراق
         spans.append((start, end, type, name))
     full_names = _full_person_names(spans)
+    aliases = keyed_aliases(aliases) if aliases else None
     entities = []
     for start, end, type, name in spans:
         if type == "PER":
@@ -390,6 +529,45 @@ def _entities(
         canonical = canonicalize_name(name, type, aliases=aliases)
         entities.append(Entity(text[start:end], type, canonical, start, end))
     return entities
+
+
+# Prepositions the toolkit's normalizer (ى → ي) and NewsFANE's spelling make look like names
+# (على like علي): as written, they never start or end a name.
+_NEVER_AT_EDGES = frozenset(("على", "إلى", "الى", "حتى", "لدى", "سوى", "متى"))
+_HARD_PUNCTUATION = re.compile(r"[()\[\]{}«»\"“”،,.:;!?؟]")
+
+
+def _clean_spans(
+    text: str, tokens: Sequence[Token], words: Sequence[_Word], spans: Iterable
+) -> Iterable[tuple[int, int, str]]:
+    """Spans cut where punctuation separates their words (ميناء (جابهار) الإيراني), without
+    pieces that are only a heading word or an adjective of origin, or a preposition at an edge."""
+    heads = _lists()["orgh"] | _lists()["loch"] | _lists()["title"]
+    for first, last, type in spans:
+        cuts = [first]
+        cuts += [
+            i
+            for i in range(first + 1, last)
+            if _HARD_PUNCTUATION.search(text, tokens[i - 1].end, tokens[i].start)
+        ]
+        cuts.append(last)
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            while a < b and clean_name(tokens[a].text) in _NEVER_AT_EDGES:
+                a += 1
+            while b > a and clean_name(tokens[b - 1].text) in _NEVER_AT_EDGES:
+                b -= 1
+            if (
+                b - a == 1
+                and len(cuts) > 2
+                and (words[a].base in heads or _is_nisba(words[a].base))
+            ):
+                continue
+            if a < b:
+                yield a, b, type
+
+
+def _is_nisba(base: str) -> bool:
+    return base.startswith("ال") and base.endswith(_NISBA)
 
 
 def _label_spans(labels: Sequence[str]) -> Iterable[tuple[int, int, str]]:
@@ -435,14 +613,20 @@ def _full_person_names(spans: Sequence[tuple[int, int, str, str]]) -> dict[str, 
 # --- models ---------------------------------------------------------------------------------
 
 
+@cache
 def curated_gazetteer() -> Gazetteer:
-    """The names of the curated Arabic lists, each with its type."""
+    """The names of the curated Arabic lists, each with its type (one shared instance: do not
+    add to it; `gazetteer_with` makes a new one)."""
+    return _new_curated_gazetteer()
+
+
+def _new_curated_gazetteer() -> Gazetteer:
     return Gazetteer((name, entry.type) for entry in curated_names("ar") for name in entry.names)
 
 
 def gazetteer_with(sentences: Iterable[GoldSentence]) -> Gazetteer:
-    """The curated gazetteer plus every entity name in `sentences`."""
-    gazetteer = curated_gazetteer()
+    """A new gazetteer: the curated names plus every entity name in `sentences`."""
+    gazetteer = _new_curated_gazetteer()
     for sentence in sentences:
         for span in sentence.entities:
             gazetteer.add(span.name, span.type)

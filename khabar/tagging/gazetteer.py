@@ -101,14 +101,18 @@ class Gazetteer:
         clitic (`canonical.split_proclitic`), tried for the first word of a name.
         """
         matches = []
+        longest = self._longest
         i = 0
-        while i < len(words):
+        n = len(words)
+        while i < n:
             found = None
-            for first in dict.fromkeys((words[i], bases[i])):
-                longest = min(self._longest.get(first, 0), len(words) - i)
-                for length in range(longest, 0, -1):
+            # Most words start no name: two dictionary look-ups tell.
+            for first in (words[i], bases[i]) if bases[i] != words[i] else (words[i],):
+                for length in range(min(longest.get(first, 0), n - i), 0, -1):
+                    if found and length <= found[1] - found[0]:
+                        break
                     type = self.type_of((first, *words[i + 1 : i + length]))
-                    if type and (found is None or length > found[1] - found[0]):
+                    if type:
                         found = (i, i + length, type)
                         break
             if found:

@@ -71,7 +71,7 @@ def learn_clusters(
 
     ids: dict[str, int] = {}
     documents = [
-        np.array([ids.setdefault(t.norm, len(ids)) for t in tokenize(text)], dtype=np.int64)
+        np.array([ids.setdefault(t.norm, len(ids)) for t in tokenize(text)], dtype=np.int32)
         for text in texts
     ]
     counts = np.bincount(np.concatenate(documents), minlength=len(ids))
@@ -79,7 +79,7 @@ def learn_clusters(
     ranked = ranked[counts[ranked] >= MIN_COUNT]
     if len(ranked) < 10 * max(sizes):
         return {}
-    rank = np.full(len(ids), -1, dtype=np.int64)
+    rank = np.full(len(ids), -1, dtype=np.int32)
     rank[ranked] = np.arange(len(ranked))
     matrix = _context_counts([rank[d] for d in documents], len(ranked))
     dimensions = min(DIMENSIONS, len(ranked) // 2)
@@ -98,26 +98,30 @@ def learn_clusters(
 
 
 def _context_counts(documents: list, size: int):
-    """Rows: words (-1: not counted); columns: (position, one of the `CONTEXT_WORDS` first)."""
+    """Rows: words (-1: not counted); columns: (position, one of the `CONTEXT_WORDS` first).
+
+    Counted by chunks of documents, each chunk summed into the matrix, so memory stays small.
+    """
     import numpy as np
     from scipy import sparse
 
-    rows: list = []
-    cols: list = []
-    for ids in documents:
+    shape = (size, CONTEXT_WORDS * len(WINDOW))
+    matrix = sparse.csr_matrix(shape, dtype=np.float32)
+    for chunk in range(0, len(documents), 2000):
+        ids = np.concatenate(
+            [[-1, -1], *(np.append(d, [-1, -1]) for d in documents[chunk : chunk + 2000])]
+        )
+        rows, cols = [], []
         for block, offset in enumerate(WINDOW):
-            if len(ids) <= abs(offset):
-                continue
             target = ids[max(0, -offset) : len(ids) - max(0, offset)]
             context = ids[max(0, offset) : len(ids) - max(0, -offset)]
             keep = (target >= 0) & (context >= 0) & (context < CONTEXT_WORDS)
             rows.append(target[keep])
             cols.append(context[keep] + block * CONTEXT_WORDS)
-    row = np.concatenate(rows)
-    col = np.concatenate(cols)
-    data = np.ones(len(row), dtype=np.float32)
-    shape = (size, CONTEXT_WORDS * len(WINDOW))
-    return sparse.coo_matrix((data, (row, col)), shape=shape).tocsr()
+        row, col = np.concatenate(rows), np.concatenate(cols)
+        data = np.ones(len(row), dtype=np.float32)
+        matrix = matrix + sparse.coo_matrix((data, (row, col)), shape=shape).tocsr()
+    return matrix
 
 
 def _ppmi(matrix):

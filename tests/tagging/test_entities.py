@@ -153,6 +153,44 @@ def test_a_person_named_in_part_links_to_the_full_name(gazetteer_model):
     ]
 
 
+def test_hashtags_and_underscores_canonicalize_to_words(gazetteer_model):
+    text = "وسم #بشار_الأسد يتصدر"
+    found = extract_entities(text, model=gazetteer_model)
+    assert [(e.text, e.canonical) for e in found] == [("بشار_الأسد", "بشار الأسد")]
+    assert_offsets(text, found)
+
+
+def words_of(model, text):
+    return [model.words(t.text, t.norm) for t in entities.tokenize(text)]
+
+
+def test_curated_names_win_over_a_span_cut_across_them(gazetteer_model):
+    text = 'التقى ماكرون وفد "قوات سوريا الديمقراطية" في باريس'
+    words = words_of(gazetteer_model, text)
+    # as a tagger might read it: the place سوريا الديمقراطية
+    labels = ["O", "B-PER", "O", "O", "B-LOC", "I-LOC", "O", "B-LOC"]
+    fixed = entities.prefer_curated(words, labels, entities.curated_gazetteer())
+    assert fixed == ["O", "B-PER", "O", "B-ORG", "I-ORG", "I-ORG", "O", "B-LOC"]
+    # a longer name around a curated one, or a name of the same type inside it, stays
+    kept = ["O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "B-LOC"]
+    assert entities.prefer_curated(words, kept, entities.curated_gazetteer()) == kept
+
+
+def test_spans_stop_at_punctuation_and_prepositions(tiny_model):
+    text = "وصل الرئيس كريم ناصر إلى ميناء (حلب) السوري"
+    tokens = entities.tokenize(text)
+    words = [tiny_model.words(t.text, t.norm) for t in tokens]
+    labels = ["O", "O", "B-PER", "I-PER", "I-PER", "B-LOC", "I-LOC", "I-LOC"]
+    found = entities._entities(text, tokens, words, labels, aliases=None)
+    assert [(e.text, e.type) for e in found] == [("كريم ناصر", "PER"), ("حلب", "LOC")]
+
+
+def test_propagation_tags_other_mentions(tiny_model):
+    words = words_of(tiny_model, "زار كريم ناصر حلب وقال كريم ناصر")
+    labels = ["O", "B-PER", "I-PER", "B-LOC", "O", "O", "O"]
+    assert entities.propagate_labels(words, labels)[5:] == ["B-PER", "I-PER"]
+
+
 # --- garbage in ---------------------------------------------------------------------------------
 
 
@@ -236,6 +274,17 @@ def test_tiny_model_keeps_the_clitic_out(tiny_model):
     found = extract_entities(text, model=tiny_model)
     assert ("حمص", "LOC", "حمص") in spans(found)
     assert_offsets(text, found)
+
+
+def test_array_tagger_gives_crfsuites_labels(tiny_model):
+    texts = [s.text for s in gold_sentences(TRAINING)] + ["قال الرئيس كريم حلب . ووصل نادر"]
+    for text in texts:
+        tokens = entities.tokenize(text)
+        full = [tiny_model.words(t.text, t.norm) for t in tokens]
+        gaz = entities.gazetteer_labels(full, tiny_model.gazetteer)
+        scored = [tiny_model.scored_word(t.text, t.norm) for t in tokens]
+        expected = entities.crfsuite_labels(tiny_model, text, tokens, full, gaz)
+        assert entities.array_labels(tiny_model, text, tokens, scored, gaz) == expected
 
 
 def test_training_labels_follow_the_spans():
