@@ -23,15 +23,17 @@ For each article (`StoryClusterer.add`):
    the same story: the stories are merged into the one seen first (reason ``"merged"``).
 4. Otherwise the article starts a new story (reason ``"new"``).
 
-A story's centroid is the sum of its window articles' unit vectors; as articles leave the
-window they leave the centroid, the LSH index and the document frequencies, and a story with no
-article left in the window is forgotten. So the state is a function of the window's articles
+A story's centroid is the sum of its window articles' unit vectors, each weighted by its
+recency (the weight halves every `half_life_hours`), so that a developing story is compared
+with how it is being told now rather than how it began. As articles leave the window they leave
+the centroid, the LSH index and the document frequencies, and a story with no article left in
+the window is forgotten. So the state is a function of the window's articles
 and their stories: `StoryClusterer.from_recent` rebuilds it at start-up from what the database
 holds, without reclustering.
 
-Cost: about 1-2 ms an article at the ANT multi-source corpus's density (see
-docs/benchmarks.md, "Stories"); the thresholds were tuned on the dev part of the hand labels
-(bench/stories.py, bench/data/stories-labels.tsv).
+Cost: about 2 ms of CPU an article at the ANT multi-source corpus's density, about 20 MiB of
+state for a 72-hour window (docs/benchmarks.md, "Stories"); the thresholds were tuned on the
+DEV days of the hand labels (bench/stories.py, bench/data/stories-labels.tsv).
 """
 
 import heapq
@@ -64,6 +66,7 @@ class Settings:
     merge_threshold: float = 0.3  # the article also matches a second story this well…
     merge_centroid_threshold: float = 0.2  # …and the two centroids are this similar: merge
     duplicate_threshold: float = 0.5  # estimated Jaccard of word shingles
+    half_life_hours: float | None = 12.0  # newer articles weigh more in a centroid
 
 
 DEFAULT_SETTINGS = Settings()
@@ -172,6 +175,7 @@ class StoryClusterer:
         num_perm = settings.features.num_perm
         self._lsh = MinHashLSH(num_perm=num_perm, params=(num_perm // 3, 3))
         self._clock: datetime | None = None  # the newest published time seen
+        self._epoch: datetime | None = None  # see `_time_weight`
 
     # --- public API ---------------------------------------------------------------------------
 
@@ -381,18 +385,50 @@ class StoryClusterer:
         story.article_count += 1
         story.sources[article.source or ""] += 1
         story.members[article.id] = None
-        self._add_vector(story, vector, +1.0)
+        self._add_vector(story, vector, self._time_weight(article.published_at))
         if signature is not None:
             self._lsh.insert(article.id, signature)
 
+    def _time_weight(self, published_at: datetime) -> float:
+        """An article's weight in its story's centroid: 2^(hours since the epoch / half-life).
+
+        Only the ratio of two articles' weights matters to a cosine, so newer articles count
+        more without any weight ever being updated; the epoch moves forward now and then to
+        keep the numbers small (`_rebase`).
+        """
+        half_life = self.settings.half_life_hours
+        if not half_life:
+            return 1.0
+        if self._epoch is None:
+            self._epoch = published_at - self.window
+        return 2.0 ** ((published_at - self._epoch).total_seconds() / 3600 / half_life)
+
+    def _rebase(self) -> None:
+        """Move the epoch to the window's start, dividing every weight by the same factor."""
+        half_life = self.settings.half_life_hours
+        if not half_life or self._epoch is None or self._clock is None:
+            return
+        epoch = self._clock - self.window
+        exponent = (epoch - self._epoch).total_seconds() / 3600 / half_life
+        if exponent < 30:
+            return
+        factor = 2.0**-exponent
+        for story in self._stories.values():
+            story.centroid = {term: w * factor for term, w in story.centroid.items()}
+            story.norm2 *= factor * factor
+        for postings in self._postings.values():
+            for story_id in postings:
+                postings[story_id] *= factor
+        self._epoch = epoch
+
     def _add_vector(self, story: _Story, vector: dict[int, float], sign: float) -> None:
-        """Add (sign +1) or take away (-1) a unit vector from the centroid and its postings."""
+        """Add (sign > 0) or take away (< 0) sign × a unit vector: the centroid and postings."""
         centroid = story.centroid
         for term, weight in vector.items():
             old = centroid.get(term, 0.0)
             new = old + sign * weight
             story.norm2 += new * new - old * old
-            if abs(new) < 1e-9:  # the last article with the term left
+            if abs(new) < 1e-9 * abs(sign):  # the last article with the term left
                 centroid.pop(term, None)
                 postings = self._postings.get(term)
                 if postings is not None:
@@ -438,13 +474,14 @@ class StoryClusterer:
         while self._expiry and self._expiry[0][0] < horizon:
             _, _, article_id = heapq.heappop(self._expiry)
             self._forget(article_id)
+        self._rebase()
 
     def _forget(self, article_id: Hashable) -> None:
         """An article leaves the window; a story with no article left in it is forgotten."""
         member = self._members.pop(article_id)
         story = self._stories[member.story_id]
         del story.members[article_id]
-        self._add_vector(story, member.vector, -1.0)
+        self._add_vector(story, member.vector, -self._time_weight(member.published_at))
         self._count_documents(member.terms, -1)
         if member.signature is not None:
             self._lsh.remove(article_id)

@@ -1,6 +1,7 @@
 """Story clustering on short reports written for these tests (no corpus text)."""
 
 import itertools
+import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -180,7 +181,8 @@ def test_entities_given_with_the_articles_count_as_shared_features():
     short_b = ("تحديث", "المسؤولون يتحدثون للصحفيين مساء.")
     without = StoryClusterer()
     assert without.add(report(1, short_a)).story_id != without.add(report(2, short_b)).story_id
-    tagged = StoryClusterer()
+    weighted = replace(DEFAULT_SETTINGS.features, entity_weight=2.0)
+    tagged = StoryClusterer(settings=replace(DEFAULT_SETTINGS, features=weighted))
     first = tagged.add(report(1, short_a, entities=names))
     second = tagged.add(report(2, short_b, hours=1, entities=reversed(names)))
     assert second.story_id == first.story_id
@@ -222,3 +224,41 @@ def test_a_restored_story_keeps_its_first_seen_time():
     assert restored.story(7).first_seen == START
     # Older than `fresh_hours`: the loosely related report no longer joins it.
     assert restored.add(report(2, LOOSE, hours=51)).story_id != 7
+
+
+def test_weeks_of_articles_keep_the_state_small_and_the_scores_sound():
+    # Far past the point where the recency weights are rescaled (`_rebase`): the window holds
+    # only the last 72 hours, and two reports of one event still join as on the first day.
+    words = [
+        "مدينة",
+        "وزير",
+        "مجلس",
+        "سوق",
+        "مدرسة",
+        "ميناء",
+        "قطار",
+        "مطار",
+        "جامعة",
+        "مستشفى",
+        "ملعب",
+        "حديقة",
+        "مصنع",
+        "نهر",
+        "جسر",
+    ]
+    rng = random.Random(5)
+    clusterer = StoryClusterer()
+    for i in range(240):
+        filler = " ".join(rng.choice(words) for _ in range(12))
+        clusterer.add(report(f"filler-{i}", (f"خبر {i}", filler), hours=6 * i))
+    assert len(clusterer) <= 13  # 72 hours of one article every 6 hours
+    first = clusterer.add(report("a", QUAKE_A, hours=6 * 240))
+    second = clusterer.add(report("b", QUAKE_B, hours=6 * 240 + 1))
+    assert second.story_id == first.story_id
+    assert second.score == pytest.approx(_join_score(QUAKE_A, QUAKE_B), abs=0.1)
+
+
+def _join_score(first, second):
+    clusterer = StoryClusterer()
+    clusterer.add(report(1, first))
+    return clusterer.add(report(2, second, hours=1)).score
