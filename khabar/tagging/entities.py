@@ -12,7 +12,6 @@ alone tags the text (longest match). Latin-script text goes to `entities_en.py`.
 The choices and their measurements are in docs/entities.md and bench/entities.py.
 """
 
-import itertools
 import json
 import os
 import re
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pycrfsuite
@@ -74,7 +74,8 @@ class EntityModel:
     def __post_init__(self) -> None:
         self.words = WordFeatures(self.gazetteer, self.clusters)
         self._crf: ArrayCRF | None = None
-        self._scores: dict[tuple[str, str], _ScoredWord] = {}
+        self._scored: dict[tuple[str, str], _ScoredWord] = {}
+        self.word_scores = np.zeros((0, 1 + len(OFFSETS), 0))
         self._tables: dict[str, np.ndarray] = {}
 
     def crf(self) -> ArrayCRF:
@@ -82,6 +83,7 @@ class EntityModel:
         if self._crf is None:
             self._crf = ArrayCRF(self.tagger)
             crf = self._crf
+            self.word_scores = np.zeros((SCORED_CACHE_SIZE, 1 + len(OFFSETS), len(crf.labels)))
             self._tables = {
                 "gaz": np.stack(
                     [[crf.score([_GAZ[o][label]]) for label in GAZ_LABELS] for o in (0, *OFFSETS)]
@@ -91,17 +93,22 @@ class EntityModel:
         return self._crf
 
     def scored_word(self, text: str, norm: str) -> "_ScoredWord":
-        """What tagging needs of a word: its forms and `word_scores`, remembered (words repeat;
-        the feature strings are not kept, so many more words fit in memory)."""
-        word = self._scores.get((text, norm))
+        """What tagging needs of a word: its forms, and the row of `self.word_scores` holding
+        the summed weights of its own features and of what each neighbour sees of it.
+
+        Remembered, as words repeat: the feature strings are not kept, and the scores live in
+        one array, so 200,000 words take about 60 MB and add nothing for the garbage collector
+        to scan.
+        """
+        word = self._scored.get((text, norm))
         if word is None:
-            if len(self._scores) >= SCORED_CACHE_SIZE:
-                for key in list(itertools.islice(self._scores, SCORED_CACHE_SIZE // 2)):
-                    del self._scores[key]  # the oldest half
+            if len(self._scored) >= SCORED_CACHE_SIZE:
+                self._scored.clear()  # rare: a new day's news refills it
+            row = len(self._scored)
             norm, clitic, base, features, near, far = self.words.parts(text, norm)
             groups = [features, *(near if abs(offset) == 1 else far for offset in OFFSETS)]
-            scores = self.crf().scores(groups, offsets=(0, *OFFSETS))
-            word = self._scores[text, norm] = _ScoredWord(norm, clitic, base, scores)
+            self.word_scores[row] = self.crf().scores(groups, offsets=(0, *OFFSETS))
+            word = self._scored[text, norm] = _ScoredWord(norm, clitic, base, row)
         return word
 
     def gap_scores(self, prefix: str, gaps: Sequence[str]) -> np.ndarray:
@@ -163,7 +170,7 @@ def array_labels(model: EntityModel, text: str, tokens, words, gaz) -> list[str]
     crf = model.crf()
     tables = model._tables
     gaps = text_gaps(text, tokens)
-    scores = np.stack([word.scores for word in words])
+    scores = model.word_scores[[word.row for word in words]]
     gaz_index = np.array([GAZ_INDEX[label] for label in gaz])
     own = (
         scores[:, 0]
@@ -281,15 +288,14 @@ class _Word:
     around: tuple[tuple[str, ...], ...]  # what its neighbours at OFFSETS see of it
 
 
-@dataclass(frozen=True, slots=True)
-class _ScoredWord:
+class _ScoredWord(NamedTuple):
     norm: str
     clitic: int
     base: str
-    scores: np.ndarray  # (1 + len(OFFSETS)) × labels: own features, then as each neighbour sees it
+    row: int  # in EntityModel.word_scores
 
 
-SCORED_CACHE_SIZE = 200_000  # about 0.6 KB a word: 120 MB when full
+SCORED_CACHE_SIZE = 200_000
 OFFSETS = (-2, -1, 1, 2)
 _NISBA = ("ي", "يه", "يون", "يين", "يات")
 
