@@ -38,10 +38,10 @@ class FeatureSettings:
     body_chars: int = 1500
     title_weight: float = 1.0  # added to a stem's weight when it is in the title
     # Weight of each canonical entity name given with the article. 0 until it helps: with the
-    # entity tagger of November 2026 (gazetteer only, no trained model) weights 1, 2 and 3 all
-    # lowered B-cubed F1 on the DEV days (0.889 → 0.868, 0.879, 0.865): the names it finds are
-    # mostly countries and capitals, which say what topic an article is on, not which event.
-    # Measure again with `bench/stories.py --entities` when the tagger changes.
+    # entity tagger of November 2026 (its gazetteer alone, no trained model) weights 1 and 2
+    # lowered B-cubed F1 on the DEV days (0.888 → 0.873, 0.886): the names it finds are mostly
+    # countries and capitals, which say what topic an article is on, not which event. Measure
+    # again with `bench/stories.py --entities` when the tagger changes.
     entity_weight: float = 0.0
     shingle_words: int = 3
     min_shingles: int = 8  # shorter texts get no signature (a one-line video caption)
