@@ -26,6 +26,7 @@ NO_DATABASE_COMMANDS = frozenset(
         "optimizemigration",
         "sendtestemail",
         "train",
+        "analyze",
     }
 )
 FEATURED_DJANGO_COMMANDS = (

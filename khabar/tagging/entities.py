@@ -12,6 +12,7 @@ alone tags the text (longest match). Latin-script text goes to `entities_en.py`.
 The choices and their measurements are in docs/entities.md and bench/entities.py.
 """
 
+import gzip
 import json
 import os
 import re
@@ -34,7 +35,7 @@ from .canonical import clean_name, entity_key, keyed_aliases, known_first_words,
 from .crf_arrays import ArrayCRF
 from .gazetteer import Gazetteer, curated_names, word_list
 from .newsfane import GoldSentence, read_newsfane
-from .word_clusters import ant_texts, has_ant, learn_clusters, read_clusters, write_clusters
+from .word_clusters import ant_texts, has_ant, learn_clusters, parse_clusters, write_clusters
 
 MODEL_VERSION = 1  # bump when features change: a model trained on other features is not loaded
 MODEL_NAME = f"entities-v{MODEL_VERSION}"
@@ -70,6 +71,8 @@ class EntityModel:
     clusters: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     card: dict = field(default_factory=dict)
     path: Path | None = None
+    # The model's bytes when the tagger was opened in memory: crfsuite reads them in place.
+    buffer: bytes | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.words = WordFeatures(self.gazetteer, self.clusters)
@@ -718,6 +721,15 @@ def train_entities(*, data_dir: Path, out_dir: Path) -> Path:
         "seconds_clusters": round(clusters_seconds, 1),
         "data": "NewsFANE Gold 2014 (Alotaibi and Lee, COLING 2014), all 4,760 sentences",
         "licence": "CC BY-SA 3.0: this model is derived from NewsFANE Gold and shares its licence",
+        "licence_url": "https://creativecommons.org/licenses/by-sa/3.0/",
+        "attribution": (
+            "Trained on NewsFANE Gold (Gold standard Newswire-based Fine-grained Arabic Named "
+            "Entity Corpus) by Fahd Alotaibi and Mark Lee, University of Birmingham, released "
+            "under CC BY-SA 3.0 Unported. Its gazetteer file lists the corpus's entity names "
+            "(mapped to PER/ORG/LOC) with khabar's curated lists; the word clusters are learned "
+            "from the ANT news corpora (Chouigui et al.), words and cluster numbers only."
+        ),
+        "changes": "45 fine types mapped to PER/ORG/LOC; sentences rebuilt as printed text",
         "sentences": len(sentences),
         "entities": sum(len(s.entities) for s in sentences),
         "types": ["PER", "ORG", "LOC"],
@@ -742,33 +754,64 @@ def _write_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
-def _read_gazetteer(path: Path) -> Gazetteer:
+def _read_gazetteer(text: str) -> Gazetteer:
     gazetteer = Gazetteer()
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         name, type, count = line.split("\t")
         gazetteer.add(name, type, int(count))
+    # Names added to the curated lists since the model was trained count too.
+    known = set(gazetteer.names())
+    for name, type, _ in curated_gazetteer().entries():
+        if name not in known:
+            gazetteer.add(name, type)
     return gazetteer
 
 
+PACKAGED_MODEL_DIR = Path(__file__).resolve().parent / "data"
+
+
 def load_entity_model(model_dir: Path | None = None) -> EntityModel:
-    """The trained model in `model_dir`, or the curated gazetteer alone when there is none.
+    """The trained model in `model_dir`, else the model shipped with khabar.
 
     `model_dir` defaults to `models/` in KHABAR_DATA_DIR (./data), where `khabar train
-    entities` writes it.
+    entities` writes a model; one there wins over the shipped one (khabar/tagging/data, its
+    files gzipped). With neither, the curated gazetteer alone tags (longest match).
     """
     model_dir = Path(model_dir) if model_dir else default_model_dir()
-    model_path = model_dir / f"{MODEL_NAME}.crfsuite"
-    if not model_path.is_file():
-        return EntityModel(gazetteer=curated_gazetteer())
+    for directory in (model_dir, PACKAGED_MODEL_DIR):
+        model = _read_model_files(directory)
+        if model is not None:
+            return model
+    return EntityModel(gazetteer=curated_gazetteer())
+
+
+def _read_model_files(directory: Path) -> EntityModel | None:
+    """The model saved in `directory` (each file plain or gzipped), or None if there is none."""
+    model_bytes = _model_file(directory, ".crfsuite")
+    if model_bytes is None:
+        return None
     tagger = pycrfsuite.Tagger()
-    tagger.open(str(model_path))
-    card_path = model_dir / f"{MODEL_NAME}.json"
-    card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.is_file() else {}
-    gazetteer = _read_gazetteer(model_dir / f"{MODEL_NAME}.gazetteer.tsv")
-    clusters = read_clusters(model_dir / f"{MODEL_NAME}.clusters.tsv")
+    tagger.open_inmemory(model_bytes)
+    card = _model_file(directory, ".json")
+    gazetteer = _model_file(directory, ".gazetteer.tsv") or b""
+    clusters = _model_file(directory, ".clusters.tsv") or b""
     return EntityModel(
-        gazetteer=gazetteer, tagger=tagger, clusters=clusters, card=card, path=model_path
+        gazetteer=_read_gazetteer(gazetteer.decode("utf-8")),
+        tagger=tagger,
+        clusters=parse_clusters(clusters.decode("utf-8")),
+        card=json.loads(card) if card else {},
+        path=directory / f"{MODEL_NAME}.crfsuite",
+        buffer=model_bytes,
     )
+
+
+def _model_file(directory: Path, suffix: str) -> bytes | None:
+    path = directory / f"{MODEL_NAME}{suffix}"
+    if path.is_file():
+        return path.read_bytes()
+    if path.with_name(path.name + ".gz").is_file():
+        return gzip.decompress(path.with_name(path.name + ".gz").read_bytes())
+    return None
 
 
 def default_model_dir() -> Path:

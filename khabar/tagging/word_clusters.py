@@ -145,10 +145,15 @@ def write_clusters(clusters: dict[str, tuple[int, ...]], path: Path) -> None:
 
 def read_clusters(path: Path) -> dict[str, tuple[int, ...]]:
     """The clusters `write_clusters` wrote to `path`; none when there is no such file."""
-    clusters: dict[str, tuple[int, ...]] = {}
     if not path.is_file():
-        return clusters
-    for line in path.read_text(encoding="utf-8").splitlines():
+        return {}
+    return parse_clusters(path.read_text(encoding="utf-8"))
+
+
+def parse_clusters(text: str) -> dict[str, tuple[int, ...]]:
+    """The clusters of a file `write_clusters` wrote, given its text."""
+    clusters: dict[str, tuple[int, ...]] = {}
+    for line in text.splitlines():
         word, _, ids = line.partition("\t")
         clusters[word] = tuple(int(i) for i in ids.split())
     return clusters

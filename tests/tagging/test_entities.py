@@ -368,10 +368,20 @@ def test_train_save_load(tmp_path):
     assert_offsets(text, found)
 
 
-def test_without_a_trained_model_the_gazetteer_tags(tmp_path):
+def test_without_a_trained_model_the_shipped_model_tags(tmp_path):
     model = load_entity_model(tmp_path / "nothing-here")
-    assert model.tagger is None
-    assert spans(extract_entities("زار بغداد", model=model)) == [("بغداد", "LOC", "بغداد")]
+    assert model.tagger is not None and model.path.parent == entities.PACKAGED_MODEL_DIR
+    assert "CC BY-SA 3.0" in model.card["licence"] and "Alotaibi" in model.card["attribution"]
+    text = "قال الرئيس السوري بشار الأسد في دمشق إن الجيش سيواصل عملياته."
+    found = extract_entities(text, model=model)
+    assert ("بشار الأسد", "PER", "بشار الأسد") in spans(found)
+    assert ("دمشق", "LOC", "دمشق") in spans(found)
+
+
+def test_without_any_model_the_gazetteer_tags(gazetteer_model):
+    assert spans(extract_entities("زار بغداد", model=gazetteer_model)) == [
+        ("بغداد", "LOC", "بغداد")
+    ]
 
 
 @pytest.mark.slow  # importing scikit-learn takes seconds

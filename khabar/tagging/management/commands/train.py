@@ -5,18 +5,18 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-WHAT = ("topics", "entities")
+WHAT = ("topics", "entities", "keyphrases")
 
 
 class Command(BaseCommand):
     help = (
-        "Trains the topic classifier (or the entity tagger) from the shared corpora and saves a "
-        "new model version in the data dir's models/ folder. The corpora are read from "
+        "Trains the topic classifier (or the entity tagger, or the keyphrases' word "
+        "frequencies) from the shared corpora and saves a new model version in the data dir's models/ folder. The corpora are read from "
         "../shared/data next to the project, or from $KHABAR_SHARED_DATA."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=WHAT, help="topics or entities")
+        parser.add_argument("what", choices=WHAT, help="topics, entities or keyphrases")
         parser.add_argument(
             "--out", type=Path, help="where to save the model (default: DATA_DIR/models)"
         )
@@ -34,6 +34,9 @@ class Command(BaseCommand):
         out_dir = out or Path(settings.DATA_DIR) / "models"
         if what == "entities":
             self.train_entities(data_dir=data_dir, out_dir=out_dir)
+            return
+        if what == "keyphrases":
+            self.train_keyphrases(data_dir=data_dir, out_dir=out_dir)
             return
         started = time.perf_counter()
         try:
@@ -58,3 +61,16 @@ class Command(BaseCommand):
         except FileNotFoundError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"entity model saved to {path} in {time.perf_counter() - started:.0f} s")
+
+    def train_keyphrases(self, *, data_dir: Path, out_dir: Path) -> None:
+        from khabar.tagging.keyphrases import train_keyphrases
+
+        started = time.perf_counter()
+        try:
+            path = train_keyphrases(data_dir=data_dir, out_dir=out_dir)
+        except FileNotFoundError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            f"keyphrase document frequencies saved to {path} in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
