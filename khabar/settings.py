@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "khabar.reader",
     "khabar.search",
     "khabar.tagging",
+    "khabar.stories",
 ]
 
 MIDDLEWARE = [

@@ -44,6 +44,7 @@ from khabar import search
 from khabar.articles.models import Article
 from khabar.lib.html import sanitize_html
 from khabar.sources.models import Source
+from khabar.stories.enrich import articles_take_on, enrich_soon
 
 from .dates import parse_published
 from .dedupe import fingerprints, sha256
@@ -129,11 +130,18 @@ class ImportStats:
 
 @dataclass
 class ImportRun:
-    """The state of one import: counts, the identities seen so far and the source ids."""
+    """The state of one import: counts, the identities seen so far and the source ids.
+
+    With `enrich_after` the stored and updated articles are taken on for enrichment by this
+    process (their ids kept in `to_enrich`, for `khabar.stories.enrich.enrich_articles` once
+    the import is done); otherwise the worker is asked to enrich each batch.
+    """
 
     stats: ImportStats = field(default_factory=ImportStats)
     seen: set[int] = field(default_factory=set)  # ImportRow.short_keys of every stored batch
     source_ids: dict[str, int] = field(default_factory=dict)
+    enrich_after: bool = False
+    to_enrich: list[int] = field(default_factory=list)
 
 
 # --- Reading -------------------------------------------------------------------------------
@@ -406,13 +414,23 @@ def store_rows(rows: list[ImportRow], *, run: ImportRun) -> None:
                 updated_ids.append(article.pk)
             else:
                 counts.duplicates += 1
-        created = create_articles(fresh, source_ids=source_ids)
+        created_ids = create_articles(fresh, source_ids=source_ids)
         search.index_soon(updated_ids)
+        enrich_rows(created_ids + updated_ids, run=run)
     for row in rows:
         run.seen |= row.short_keys()
-    run.stats.stored += created
+    run.stats.stored += len(created_ids)
     run.stats.updated += counts.updated
-    run.stats.duplicates += counts.duplicates + len(fresh) - created
+    run.stats.duplicates += counts.duplicates + len(fresh) - len(created_ids)
+
+
+def enrich_rows(article_ids: list[int], *, run: ImportRun) -> None:
+    """Take the batch's articles on for enrichment after the import, or ask the worker."""
+    if run.enrich_after:
+        articles_take_on(article_ids)
+        run.to_enrich += article_ids
+    else:
+        enrich_soon(article_ids)
 
 
 def import_source_ids(names: set[str], *, known: dict[str, int]) -> dict[str, int]:
@@ -468,8 +486,8 @@ def stored_matches(rows: list[ImportRow], *, source_ids: dict[str, int]) -> Stor
     return matches
 
 
-def create_articles(rows: list[ImportRow], *, source_ids: dict[str, int]) -> int:
-    """Insert `rows` in one statement; returns how many were stored.
+def create_articles(rows: list[ImportRow], *, source_ids: dict[str, int]) -> list[int]:
+    """Insert `rows` in one statement; returns the ids of the articles stored.
 
     The rows were checked against the database inside this transaction, so a conflict means a
     concurrent writer stored one of them meanwhile: then each row is tried on its own, and
@@ -484,8 +502,9 @@ def create_articles(rows: list[ImportRow], *, source_ids: dict[str, int]) -> int
             Article.objects.bulk_create(articles)
     except IntegrityError:
         articles = [article for article in articles if create_article(article)]
-    search.index_soon(article.pk for article in articles)
-    return len(articles)
+    ids = [article.pk for article in articles]
+    search.index_soon(ids)
+    return ids
 
 
 def create_article(article: Article) -> bool:

@@ -1,4 +1,5 @@
-"""The per-article pipeline after fetching: extract (if needed) → clean → sanitize → store.
+"""The per-article pipeline after fetching: extract (if needed) → clean → sanitize → store,
+then, once the store commits, the worker's jobs: enrich (khabar.stories.enrich) and index.
 
 Feeds, single pages and saved files go through `process_articles` (a feed's items as one
 batch) or `process_article` (one). Bulk import (`khabar.ingest.jsonl`) uses the same pieces
@@ -17,6 +18,7 @@ from khabar import search
 from khabar.articles.models import Article
 from khabar.lib.html import sanitize_html
 from khabar.sources.models import Source
+from khabar.stories.enrich import enrich_soon
 
 from .clean import clean_article, line_keys, prepare_text
 from .dedupe import find_existing_articles, fingerprints
@@ -133,7 +135,9 @@ def store_batch(source, *, results: list[Processed]) -> None:
             except Exception as error:
                 result.error = error
         changed = (StoreOutcome.CREATED, StoreOutcome.UPDATED)
-        search.index_soon(result.article.pk for result in results if result.outcome in changed)
+        changed_ids = [result.article.pk for result in results if result.outcome in changed]
+        search.index_soon(changed_ids)
+        enrich_soon(changed_ids)
 
 
 def nothing_left_reason(item: ExtractedArticle) -> str:

@@ -242,7 +242,7 @@ def test_rows_stored_meanwhile_by_another_writer_count_as_duplicates():
     store_article(source, item=ExtractedArticle(title="t", text="other", url=rows[0].fields["url"]))
     source_ids = import_source_ids({row.source_name for row in rows}, known={})
 
-    assert create_articles(rows, source_ids=source_ids) == 3
+    assert len(create_articles(rows, source_ids=source_ids)) == 3
     assert Article.objects.count() == 4
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from khabar.articles.models import Article
 from khabar.sources.models import Source
+from khabar.stories.models import Story, StoryArticle
 
 pytestmark = pytest.mark.django_db
 
@@ -96,10 +97,16 @@ def test_home_without_articles_says_so(client):
 
 def test_home_paginates(client, source):
     now = timezone.now()
-    Article.objects.bulk_create(
-        Article(source=source, title=f"خبر رقم {i}", published_at=now - timedelta(hours=i))
-        for i in range(25)
-    )
+    for i in range(25):
+        published = now - timedelta(hours=i)
+        article = Article.objects.create(
+            source=source, title=f"خبر رقم {i}", published_at=published
+        )
+        story = Story.objects.create(
+            id=i + 1, headline=f"قصة رقم {i}", first_seen=published, last_seen=published,
+            article_count=1, source_count=1,
+        )  # fmt: skip
+        StoryArticle.objects.create(article=article, story=story, published_at=published)
     first = client.get("/").content.decode()
     second = client.get("/?page=2").content.decode()
     assert "خبر رقم 0<" in first and "خبر رقم 24<" not in first

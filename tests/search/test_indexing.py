@@ -74,7 +74,7 @@ def test_nothing_is_indexed_before_the_transaction_commits(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         process_article(source, item=item("خبر", "نص عن الزراعة.", "https://b.example/3"))
     assert found("الزراعة") == []
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # indexing, and enrichment (which indexes again)
 
 
 # --- Repair after a crash ------------------------------------------------------------------

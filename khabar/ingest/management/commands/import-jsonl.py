@@ -1,4 +1,5 @@
 import sys
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,6 +14,7 @@ from khabar.ingest.jsonl import (
 )
 
 INTERRUPTED_EXIT_STATUS = 130
+ENRICH_WAIT = 600.0  # seconds to wait for another process's story clustering
 
 
 class Command(BaseCommand):
@@ -21,7 +23,8 @@ class Command(BaseCommand):
         "or - for stdin). Each line needs url and title; text, published (or time/date), "
         "source, author, abstract and category are optional. Rejected lines are reported "
         "with their number; a date that cannot be read is a warning and the article is "
-        "stored without it. Running it again stores only what is missing."
+        "stored without it. Running it again stores only what is missing. The articles "
+        "stored or updated are then enriched (topics, entities, stories) before it exits."
     )
 
     def add_arguments(self, parser):
@@ -39,12 +42,18 @@ class Command(BaseCommand):
             default=DEFAULT_BATCH_SIZE,
             help=f"articles a transaction (default {DEFAULT_BATCH_SIZE})",
         )
+        parser.add_argument(
+            "--no-enrich",
+            dest="enrich",
+            action="store_false",
+            help="leave enrichment (topics, entities, stories) to the worker",
+        )
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    def handle(self, *args, file, source, batch_size, quiet, **options):
+    def handle(self, *args, file, source, batch_size, enrich, quiet, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
-        run = ImportRun()
+        run = ImportRun(enrich_after=enrich)
         try:
             with open_jsonl(file) as jsonl:
                 self.stderr.write(f"importing {jsonl.name}", style_func=str)
@@ -70,6 +79,45 @@ class Command(BaseCommand):
             )
             sys.exit(INTERRUPTED_EXIT_STATUS)
         self.stdout.write(run.stats.summary())
+        if enrich and run.to_enrich:
+            self.enrich(run.to_enrich, quiet=quiet)
+
+    def enrich(self, article_ids: list[int], *, quiet: bool) -> None:
+        from khabar.stories.enrich import enrich_articles
+        from khabar.stories.services import ClusterBusy
+
+        started = time.perf_counter()
+        bar = tqdm(
+            desc="enriching",
+            unit=" articles",
+            file=sys.stderr,
+            disable=quiet or not sys.stderr.isatty(),
+            dynamic_ncols=True,
+        )
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        try:
+            with bar:
+                report = enrich_articles(article_ids, wait=ENRICH_WAIT, progress=progress)
+        except ClusterBusy:
+            raise CommandError(
+                "the articles are stored, but another process kept the story clustering busy "
+                f"for {ENRICH_WAIT:.0f} s; the worker will enrich them (or run khabar reenrich)"
+            ) from None
+        except KeyboardInterrupt:
+            self.stderr.write(
+                "interrupted: the articles are stored; the worker enriches the rest within "
+                "the hour, or run khabar reenrich"
+            )
+            sys.exit(INTERRUPTED_EXIT_STATUS)
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            f"{report.enriched} enriched, {report.failed} failed (the worker retries them) "
+            f"in {seconds:.1f} s"
+        )
 
     def report_line(self, bar: tqdm, number: int, message: str) -> None:
         text = f"line {number}: {message}"

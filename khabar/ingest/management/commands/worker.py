@@ -10,6 +10,7 @@ from django_tasks_db.backend import DatabaseBackend
 
 from khabar.ingest.tasks import enqueue_due_sources, fetch_source_task, housekeeping_task
 from khabar.search.tasks import repair_index_task
+from khabar.stories.tasks import repair_enrichment_task
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class Command(BaseCommand):
     def run_once(self) -> None:
         enqueued = enqueue_due_sources()
         repair_index_task.enqueue()
+        repair_enrichment_task.enqueue()
         if uses_database_queue():
             run_queued_jobs(batch=True, interval=0)
         self.stdout.write(f"{enqueued} due source(s) fetched; the job queue is empty.")
@@ -111,7 +113,7 @@ def schedule_until(stop: threading.Event, *, interval: float) -> None:
     """Enqueue due sources now and every `interval` seconds until `stop` is set.
 
     Housekeeping is enqueued at start and then every HOUSEKEEPING_EVERY seconds; the search
-    index repair at start and then every SEARCH_REPAIR_EVERY seconds.
+    index repair and the enrichment repair at start and then every SEARCH_REPAIR_EVERY seconds.
     """
     last_housekeeping = last_repair = None
     try:
@@ -127,6 +129,7 @@ def schedule_until(stop: threading.Event, *, interval: float) -> None:
                     last_housekeeping = time.monotonic()
                 if last_repair is None or time.monotonic() - last_repair > SEARCH_REPAIR_EVERY:
                     repair_index_task.enqueue()
+                    repair_enrichment_task.enqueue()
                     last_repair = time.monotonic()
             except Exception:  # a locked or briefly unreachable database: try next time
                 logger.exception("the scheduler could not enqueue due sources")
