@@ -109,8 +109,8 @@ def test_home_paginates(client, source):
         StoryArticle.objects.create(article=article, story=story, published_at=published)
     first = client.get("/").content.decode()
     second = client.get("/?page=2").content.decode()
-    assert "خبر رقم 0<" in first and "خبر رقم 24<" not in first
-    assert "خبر رقم 24<" in second
+    assert "قصة رقم 0<" in first and "قصة رقم 24<" not in first
+    assert "قصة رقم 24<" in second
     assert "الصفحة 2 من 2" in second
     assert client.get("/?page=99").status_code == 200
 
