@@ -7,7 +7,9 @@ contiguous blocks of about 40 sentences, each cut moved to a likely document sta
 made on that split; the test split was scored only after (docs/benchmarks.md lists each run).
 
 Both systems see the test sentences as printed text (clitics attached, as in `newsfane.py`)
-and are scored on exact character spans and type, PER, ORG and LOC (goal: overall F1 ≥ 0.80):
+and are scored on exact character spans and type, PER, ORG and LOC (goal: overall F1 ≥ 0.80).
+Each block (the stand-in for a document) is tagged as one text, its sentences one a line, as
+an article is tagged in use; the CRF is also scored one sentence at a time, as before:
 
 - the CRF (`entities.train_tagger`) trained on the training split, its gazetteer the curated
   lists plus the training split's names;
@@ -19,7 +21,7 @@ An English check scores `entities_en` on the hand-annotated sentences in
 bench/entities_en_gold.txt (written for khabar, not corpus text).
 
     .venv/bin/python bench/entities.py [--dev] [--ablations] [--speed N] [--seed N]
-        [--clusters FILE] [--errors N]
+        [--clusters FILE] [--tagger FILE] [--errors N]
 """
 
 import argparse
@@ -39,8 +41,9 @@ sys.path.insert(0, str(ROOT))
 
 from khabar.tagging import entities, word_clusters  # noqa: E402
 from khabar.tagging.newsfane import GoldSentence, read_newsfane, split_by_blocks  # noqa: E402
+from khabar.tagging.topics import shared_data_dir  # noqa: E402
 
-DATA_DIR = ROOT.parent / "shared/data"
+DATA_DIR = shared_data_dir()
 ANT = DATA_DIR / "ant-corpus-multisource-v2.1/ant_v2.1_multisource.jsonl.gz"
 ENGLISH_GOLD = Path(__file__).with_name("entities_en_gold.txt")
 TYPES = ("PER", "ORG", "LOC")
@@ -53,22 +56,25 @@ def main() -> None:
     sentences = read_newsfane(DATA_DIR)
     split = split_by_blocks(sentences, seed=args.seed)
     train, test = split.train, split.test
+    documents = [[sentences[i] for i in block] for block in split.test_blocks]
     name = "test"
     if args.dev:
         inner = split_by_blocks(train, seed=args.seed + 1)
         train, test, name = inner.train, inner.test, "dev"
+        documents = [[split.train[i] for i in block] for block in inner.test_blocks]
     print_sizes(sentences, split, train, test, name)
     clusters = word_clusters_for(args)
     with tempfile.TemporaryDirectory(prefix="khabar-entities-") as tmp:
-        crf, seconds, size = train_model(train, Path(tmp), clusters=clusters)
+        crf, seconds, size = train_model(train, Path(tmp), clusters=clusters, keep=args.tagger)
         baseline = entities.EntityModel(gazetteer=entities.gazetteer_with(train))
         print(f"\nCRF training: {seconds:.1f} s, model {size / 1024:.0f} KiB")
         results = {
-            "gazetteer only (baseline)": score(baseline, test),
-            "CRF": score(crf, test),
+            "gazetteer only (baseline)": score(baseline, documents),
+            "CRF": score(crf, documents),
+            "CRF, one sentence at a time": score(crf, [[s] for s in test]),
         }
         if args.ablations:
-            results.update(ablations(train, test, crf, Path(tmp)))
+            results.update(ablations(train, documents, crf, Path(tmp)))
         print_scores(results, name, main="CRF")
         if args.errors:
             print_errors(crf, test, args.errors)
@@ -84,6 +90,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--speed", type=int, default=3000, help="ANT articles to time (3000)")
     parser.add_argument("--errors", type=int, default=0, help="print N wrong spans")
     parser.add_argument("--clusters", type=Path, help="word clusters file to use (else learned)")
+    parser.add_argument(
+        "--tagger", type=Path, help="CRF file: reused if it exists, else trained and kept there"
+    )
     parser.add_argument(
         "--ablations", action="store_true", help="also train without clusters and without names"
     )
@@ -142,10 +151,15 @@ def word_clusters_for(args: argparse.Namespace) -> dict:
     return clusters
 
 
-def train_model(train: Sequence[GoldSentence], tmp: Path, *, clusters: dict, gazetteer=None):
+def train_model(
+    train: Sequence[GoldSentence], tmp: Path, *, clusters: dict, gazetteer=None, keep=None
+):
+    """The CRF trained on `train`; with `keep`, the one saved there by an earlier run (with
+    the same split, clusters and features: post-processing can then be compared quickly)."""
     started = time.perf_counter()
-    path = tmp / f"entities-{len(list(tmp.iterdir()))}.crfsuite"  # a new file each time
-    entities.train_tagger(train, path, clusters=clusters)
+    path = keep or tmp / f"entities-{len(list(tmp.iterdir()))}.crfsuite"  # a new file each time
+    if not (keep and keep.is_file()):
+        entities.train_tagger(train, path, clusters=clusters)
     seconds = time.perf_counter() - started
     model = entities.EntityModel(
         gazetteer=gazetteer or entities.gazetteer_with(train), clusters=clusters
@@ -174,20 +188,40 @@ def ablations(train, test, full, tmp: Path) -> dict:
         results["CRF without propagation"] = score(full, test)
     finally:
         entities.propagate_labels = propagate
+    rules = dict(entities.POSTPROCESS)
+    entities.POSTPROCESS.update(add_curated=99, person_df=0, surnames=False, multiword_always=False)
+    try:
+        results["CRF without the name rules of this round"] = score(full, test)
+    finally:
+        entities.POSTPROCESS.update(rules)
     return results
 
 
-def spans_of(model, sentence: GoldSentence) -> set[tuple[int, int, str]]:
-    found = entities.extract_entities(sentence.text, model=model, language="ar")
-    return {(e.start, e.end, e.type) for e in found}
+def spans_of(model, document: Sequence[GoldSentence]) -> list[set[tuple[int, int, str]]]:
+    """The entities found in each sentence of `document`, tagged as one text, its sentences
+    one a line, as an article is (names found in one sentence help in the others)."""
+    text = "\n".join(sentence.text for sentence in document)
+    found = entities.extract_entities(text, model=model, language="ar")
+    spans = []
+    start = 0
+    for sentence in document:
+        end = start + len(sentence.text)
+        spans.append(
+            {(e.start - start, e.end - start, e.type) for e in found if start <= e.start < end}
+        )
+        start = end + 1
+    return spans
 
 
-def score(model, sentences: Iterable[GoldSentence]) -> dict[str, tuple[int, int, int]]:
+def score(model, documents: Iterable[Sequence[GoldSentence]]) -> dict[str, tuple[int, int, int]]:
     """(true positives, predicted, gold) per type and overall, exact span and type."""
     counts = {t: [0, 0, 0] for t in (*TYPES, "all")}
-    for sentence in sentences:
+    for sentence, found in (
+        pair
+        for document in documents
+        for pair in zip(document, spans_of(model, document), strict=True)
+    ):
         gold = {(e.start, e.end, e.type) for e in sentence.entities}
-        found = spans_of(model, sentence)
         for t in TYPES:
             g = {s for s in gold if s[2] == t}
             f = {s for s in found if s[2] == t}
@@ -232,7 +266,7 @@ def print_errors(model, sentences: Sequence[GoldSentence], limit: int) -> None:
     shown = 0
     for sentence in sentences:
         gold = {(e.start, e.end, e.type) for e in sentence.entities}
-        found = spans_of(model, sentence)
+        (found,) = spans_of(model, [sentence])
         for tag, spans in (("missed", gold - found), ("wrong ", found - gold)):
             for start, end, t in sorted(spans):
                 print(

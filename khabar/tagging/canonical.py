@@ -122,11 +122,22 @@ def keyed_aliases(aliases: Mapping[str, str]) -> KeyedAliases:
     return KeyedAliases((entity_key(name), canonical) for name, canonical in aliases.items())
 
 
+# A place named with the word for what it is (مدينة الفاشر, محافظة الحسكة) is the place itself;
+# so is the countryside of a city (ريف إدلب), unless the lists name it (ريف دمشق, a governorate).
+PLACE_WORDS = frozenset(("مدينه", "محافظه", "ولايه", "بلده", "قريه"))
+COUNTRYSIDE = "ريف"
+
+
 @lru_cache(maxsize=50_000)
 def _canonical(name: str, type: str) -> str:
     base = base_name(name)
     key = entity_key(base)
-    return _builtin_aliases().get((type, key)) or _builtin_aliases().get(("", key)) or base
+    found = _builtin_aliases().get((type, key)) or _builtin_aliases().get(("", key))
+    head, _, rest = base.partition(" ")
+    generic = not found or entity_key(found.split()[0]) in PLACE_WORDS
+    if type == "LOC" and rest and entity_key(head) in (*PLACE_WORDS, COUNTRYSIDE) and generic:
+        return _canonical(rest, type)
+    return found or base
 
 
 @cache

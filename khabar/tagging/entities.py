@@ -27,17 +27,19 @@ from typing import NamedTuple
 import numpy as np
 import pycrfsuite
 
+from khabar.arabic.normalize import normalize
 from khabar.arabic.stem import stem_arabic
+from khabar.arabic.stopwords import is_stopword
 from khabar.arabic.tokenize import Token, tokenize
 
 from .canonical import canonicalize as canonicalize_name
 from .canonical import clean_name, entity_key, keyed_aliases, known_first_words, split_proclitic
 from .crf_arrays import ArrayCRF
-from .gazetteer import Gazetteer, curated_names, word_list
+from .gazetteer import Gazetteer, curated_names, institution_names, word_list
 from .newsfane import GoldSentence, read_newsfane
 from .word_clusters import ant_texts, has_ant, learn_clusters, parse_clusters, write_clusters
 
-MODEL_VERSION = 1  # bump when features change: a model trained on other features is not loaded
+MODEL_VERSION = 2  # bump when features change: a model trained on other features is not loaded
 MODEL_NAME = f"entities-v{MODEL_VERSION}"
 TRAINING_PARAMS = {
     "c1": 0.1,  # L1: keeps the model small (about 30,000 active features)
@@ -88,9 +90,11 @@ class EntityModel:
             crf = self._crf
             self.word_scores = np.zeros((SCORED_CACHE_SIZE, 1 + len(OFFSETS), len(crf.labels)))
             self._tables = {
-                "gaz": np.stack(
-                    [[crf.score([_GAZ[o][label]]) for label in GAZ_LABELS] for o in (0, *OFFSETS)]
-                ),
+                name: np.stack(
+                    [[crf.score([table[o][label]]) for label in GAZ_LABELS] for o in (0, *OFFSETS)]
+                )
+                for name, table in (("gaz", _GAZ), ("cur", _CUR))
+            } | {
                 "edges": np.stack([crf.score([edge]) for edge in _EDGES]),
             }
         return self._crf
@@ -153,35 +157,45 @@ def extract_entities(
         return _entities(text, tokens, words, gaz, aliases=aliases)
     words = [model.scored_word(token.text, token.norm) for token in tokens]
     gaz = gazetteer_labels(words, model.gazetteer)
-    labels = array_labels(model, text, tokens, words, gaz)
+    cur = gazetteer_labels(words, curated_gazetteer())
+    labels = array_labels(model, text, tokens, words, gaz, cur)
     labels = prefer_curated(words, propagate_labels(words, labels), curated_gazetteer())
+    labels = complete_person_names(text, tokens, words, labels)
+    labels = led_coalitions(tokens, words, labels)
     return _entities(text, tokens, words, labels, aliases=aliases)
 
 
-def crfsuite_labels(model: EntityModel, text: str, tokens, words, gaz) -> list[str]:
+def crfsuite_labels(model: EntityModel, text: str, tokens, words, gaz, cur) -> list[str]:
     """The labels crfsuite gives, sentence by sentence (what `array_labels` must equal)."""
     gaps = text_gaps(text, tokens)
     labels: list[str] = []
     for first, last in sentence_ranges(text, tokens):
-        features = sequence_features(words[first:last], gaps[first : last + 1], gaz[first:last])
+        features = sequence_features(
+            words[first:last], gaps[first : last + 1], gaz[first:last], cur[first:last]
+        )
         labels += model.tagger.tag(features)
     return labels
 
 
-def array_labels(model: EntityModel, text: str, tokens, words, gaz) -> list[str]:
+def array_labels(model: EntityModel, text: str, tokens, words, gaz, cur) -> list[str]:
     """The labels of `crfsuite_labels`, from weights summed once per word (`crf_arrays`)."""
     crf = model.crf()
     tables = model._tables
     gaps = text_gaps(text, tokens)
     scores = model.word_scores[[word.row for word in words]]
     gaz_index = np.array([GAZ_INDEX[label] for label in gaz])
+    cur_index = np.array([GAZ_INDEX[label] for label in cur])
     own = (
         scores[:, 0]
         + tables["gaz"][0][gaz_index]
+        + tables["cur"][0][cur_index]
         + model.gap_scores("<", gaps[:-1])
         + model.gap_scores(">", gaps[1:])
     )
-    seen = [scores[:, 1 + k] + tables["gaz"][1 + k][gaz_index] for k in range(len(OFFSETS))]
+    seen = [
+        scores[:, 1 + k] + tables["gaz"][1 + k][gaz_index] + tables["cur"][1 + k][cur_index]
+        for k in range(len(OFFSETS))
+    ]
     sentences = []
     for first, last in sentence_ranges(text, tokens):
         n = last - first
@@ -203,24 +217,49 @@ def array_labels(model: EntityModel, text: str, tokens, words, gaz) -> list[str]
     return [label for labels in crf.viterbi(sentences) for label in labels]
 
 
+POSTPROCESS = {
+    "add_curated": 2,  # curated names of this many words or more are tagged where untagged
+    "add_single": ("ORG", "LOC"),  # ... and single-word names of these types
+    # after a first name, a word in fewer news articles than this continues the name
+    "person_df": 0.005,
+    "surnames": True,  # a person's last name alone, after the full name, is the person
+    "multiword_always": True,  # a name of two words or more found once is tagged everywhere
+}
+
+
 def prefer_curated(
     words: Sequence["_Word"], labels: Sequence[str], curated: Gazetteer
 ) -> list[str]:
-    """Names of two words or more from the curated lists win where the tagger cut across them
-    or typed part of them otherwise (it read وفد "قوات سوريا الديمقراطية" as the place
-    سوريا الديمقراطية). The tagger keeps a name that holds the curated one (جامعة السلطان
-    قابوس, مجلس الأمن الدولي) or one of the same type inside it (الأهلي in النادي الأهلي),
-    and where it found nothing, nothing is added: it had its gazetteer features and said no."""
+    """Names of the curated lists win where the tagger cut across them or typed part of them
+    otherwise (it read وفد "قوات سوريا الديمقراطية" as the place سوريا الديمقراطية), and are
+    tagged where the tagger found nothing (names of `POSTPROCESS["add_curated"]` words or more:
+    the lists hold no ambiguous name of that length). The tagger keeps a name that holds the
+    curated one (جامعة السلطان قابوس, مجلس الأمن الدولي) or an organisation or place of the
+    same type inside it (الأهلي in النادي الأهلي); a person's full name from the lists wins
+    over part of it (عبد الفتاح → عبد الفتاح البرهان)."""
     labels = list(labels)
     spans = list(_label_spans(labels))
+    titles = _lists()["title"]
     for first, last, type in curated.longest_matches(
         [w.norm for w in words], [w.base for w in words]
     ):
-        if last - first < 2:
-            continue
+        while type == "PER" and last - first > 1 and words[first].base in titles:
+            first += 1  # الشيخ تميم بن حمد: the title is not part of the name
         overlapping = [s for s in spans if s[0] < last and first < s[1]]
-        if not overlapping or any(
-            (a <= first and last <= b) or (first <= a and b <= last and t == type)
+        if not overlapping:
+            # After a title (وزيرة الخارجية الأمريكية, المتحدث باسم ...) a body names the
+            # person's office, not the actor.
+            after_office = (
+                first > 0
+                and words[first - 1].base in _OFFICE_WORDS
+                and _is_institution(words[first:last])
+            )
+            long_enough = last - first >= POSTPROCESS["add_curated"]
+            if (long_enough or type in POSTPROCESS["add_single"]) and not after_office:
+                labels[first:last] = [f"B-{type}"] + [f"I-{type}"] * (last - first - 1)
+            continue
+        if last - first < 2 or any(
+            (a <= first and last <= b) or (first <= a and b <= last and t == type and type != "PER")
             for a, b, t in overlapping
         ):
             continue
@@ -228,6 +267,104 @@ def prefer_curated(
             labels[a:b] = ["O"] * (b - a)
         labels[first:last] = [f"B-{type}"] + [f"I-{type}"] * (last - first - 1)
     return labels
+
+
+@cache
+def _institution_keys() -> frozenset[str]:
+    return frozenset(
+        " ".join(normalize(name).split()) for entry in institution_names() for name in entry.names
+    )
+
+
+def _is_institution(words: Sequence["_Word"]) -> bool:
+    """Whether `words` name a state's institution by head word and adjective (الخارجية الأميركية)."""
+    return " ".join([words[0].base, *(w.norm for w in words[1:])]) in _institution_keys()
+
+
+def led_coalitions(
+    tokens: Sequence[Token], words: Sequence["_Word"], labels: Sequence[str]
+) -> list[str]:
+    """ "The coalition" named by who leads it (التحالف بقيادة السعودية) is an organisation:
+    the tagger, which never saw the word alone as a name, leaves it out."""
+    labels = list(labels)
+    for i in range(len(words) - 1):
+        if (
+            labels[i] == "O"
+            and words[i].base == "التحالف"
+            and clean_name(tokens[i + 1].text) in ("بقيادة", "بزعامة")
+        ):
+            labels[i] = "B-ORG"
+    return labels
+
+
+# After these, an institution's name names a person's office, not the actor (وزيرة الخارجية
+# الأميركية), as NewsFANE has it; other names stay (المتحدث باسم الحوثيين).
+_OFFICE_WORDS = frozenset(
+    ("وزير", "وزيره", "باسم", "المتحدث", "المتحدثه", "الناطق", "الناطقه", "مساعد", "مساعده")
+)
+
+
+def complete_person_names(
+    text: str, tokens: Sequence[Token], words: Sequence["_Word"], labels: Sequence[str]
+) -> list[str]:
+    """A person's name the tagger cut short: a first name written before it (علي in
+    علي عبدالله صالح, which NewsFANE's spelling of على made the tagger distrust), and up to
+    two words after a first name that news rarely uses other than as names (دقلو after
+    محمد حمدان, البرهان after عبد الفتاح), by their document frequency in the ANT articles."""
+    from .keyphrases import default_frequencies
+
+    labels = list(labels)
+    frequencies = default_frequencies()
+    if frequencies.documents < 1000:
+        return labels
+    lists = _lists()
+    for first, last, type in list(_label_spans(labels)):
+        if type != "PER":
+            continue
+        if first > 0 and labels[first - 1] == "O" and _joined(text, tokens, first - 1):
+            before = tokens[first - 1].text
+            if words[first - 1].norm in lists["fname"] and not clean_name(before).endswith("ى"):
+                labels[first - 1 : first + 1] = ["B-PER", "I-PER"]
+        end = last
+        while (
+            end < min(last + 2, len(words))
+            and labels[end] == "O"
+            and _joined(text, tokens, end - 1)
+        ):
+            word = words[end]
+            if not (
+                _first_name_ends(words, first, end)
+                and _name_like(word, tokens[end].text, lists)
+                and frequencies.share(stem_arabic(word.base)) < POSTPROCESS["person_df"]
+            ):
+                break
+            labels[end] = "I-PER"
+            end += 1
+    return labels
+
+
+def _first_name_ends(words: Sequence["_Word"], first: int, end: int) -> bool:
+    """Whether the name words[first:end] ends with a first name (محمد حمدان, عبد الفتاح), so
+    that a father's or family name may follow."""
+    fname = _lists()["fname"]
+    return words[end - 1].norm in fname or (
+        end - 2 >= first and words[end - 2].norm in ("عبد", "ابو")
+    )
+
+
+def _joined(text: str, tokens: Sequence[Token], i: int) -> bool:
+    """Whether only spaces separate token i from token i + 1."""
+    return i + 1 < len(tokens) and not text[tokens[i].end : tokens[i + 1].start].strip()
+
+
+def _name_like(word: "_Word", written: str, lists) -> bool:
+    return (
+        word.clitic == 0
+        and len(word.norm) >= 3
+        and bool(_ARABIC_LETTER.match(word.norm))
+        and not any(word.norm in lists[k] for k in ("title", "orgh", "loch"))
+        and not is_stopword(written)
+    )
 
 
 def propagate_labels(words: Sequence["_Word"], labels: Sequence[str]) -> list[str]:
@@ -262,13 +399,34 @@ def propagate_labels(words: Sequence["_Word"], labels: Sequence[str]) -> list[st
                 break
     for key, starts in untagged.items():
         types = found[key]
-        if len(types) < len(starts):
+        if len(types) < len(starts) and not (len(key) > 1 and POSTPROCESS["multiword_always"]):
             continue
         type = max(set(types), key=types.count)
         for i in starts:
             if all(label == "O" for label in labels[i : i + len(key)]):
                 labels[i : i + len(key)] = [f"B-{type}"] + [f"I-{type}"] * (len(key) - 1)
+    if POSTPROCESS["surnames"]:
+        _tag_surnames(words, labels, found)
     return labels
+
+
+# Last words of names that do not name the person alone (عبد الله, نور الدين).
+_NOT_SURNAMES = frozenset(("الله", "الدين", "الرحمن", "الثاني", "الاول", "الثالث", "الابن"))
+
+
+def _tag_surnames(words, labels: list[str], found: dict) -> None:
+    """After a person's full name (ساتيش كومار), the last name alone is the same person
+    (كومار): news names people in full once, then by their last name."""
+    fname = _lists()["fname"]
+    surnames = {
+        key[-1]
+        for key, types in found.items()
+        if len(key) >= 2 and "PER" in types and len(key[-1]) >= 3
+    }
+    surnames -= fname | _NOT_SURNAMES
+    for i, word in enumerate(words):
+        if labels[i] == "O" and word.base in surnames and not is_stopword(word.base):
+            labels[i] = "B-PER"
 
 
 def script_language(text: str) -> str:
@@ -415,30 +573,43 @@ _GAZ = {
     }
     for offset in (0, *OFFSETS)
 }
+# The same for the curated lists alone: they hold no ambiguous name, so a match there can be
+# trusted more than one of the training names (measured on the dev split).
+_CUR = {
+    offset: {label: f"{offset or ''}cz={label}" for label in _GAZ[0]} for offset in (0, *OFFSETS)
+}
 _EDGES = tuple(f"{offset}edge" for offset in OFFSETS)
 GAZ_LABELS = ("O", *(f"{b}-{t}" for b in "BI" for t in TYPES))
 GAZ_INDEX = {label: i for i, label in enumerate(GAZ_LABELS)}
 
 
 def sequence_features(
-    words: Sequence[_Word], gaps: Sequence[str], gaz: Sequence[str]
+    words: Sequence[_Word], gaps: Sequence[str], gaz: Sequence[str], cur: Sequence[str]
 ) -> list[list[str]]:
     """Each word's CRF features: its own, its neighbours', punctuation, gazetteer matches.
 
     `gaps[i]` is what comes before word i (`text_gaps`), `gaps[-1]` what follows the last;
-    `gaz` the gazetteer's labels of the words (`gazetteer_labels`).
+    `gaz` the gazetteer's labels of the words (`gazetteer_labels`), `cur` the curated lists'.
     """
     n = len(words)
-    own = _GAZ[0]
-    # What each word shows its neighbour at each offset, its gazetteer label included.
+    # What each word shows its neighbour at each offset, its gazetteer labels included.
     shown = [
-        [word.around[k] + (_GAZ[offset][label],) for word, label in zip(words, gaz, strict=True)]
+        [
+            (*word.around[k], _GAZ[offset][g], _CUR[offset][c])
+            for word, g, c in zip(words, gaz, cur, strict=True)
+        ]
         for k, offset in enumerate(OFFSETS)
     ]
     sequence = []
     previous = None
     for i, word in enumerate(words):
-        features = [*word.features, own[gaz[i]], _BEFORE[gaps[i]], _AFTER[gaps[i + 1]]]
+        features = [
+            *word.features,
+            _GAZ[0][gaz[i]],
+            _CUR[0][cur[i]],
+            _BEFORE[gaps[i]],
+            _AFTER[gaps[i + 1]],
+        ]
         for k, offset in enumerate(OFFSETS):
             j = i + offset
             if 0 <= j < n:
@@ -546,21 +717,33 @@ _NEVER_AT_EDGES = frozenset(("على", "إلى", "الى", "حتى", "لدى", "
 _HARD_PUNCTUATION = re.compile(r"[()\[\]{}«»\"“”،,.:;!?؟]")
 
 
+# Words that link two names and are never part of one (التحالف بقيادة السعودية).
+_LINKS = frozenset(
+    ("بقيادة", "برئاسة", "بزعامة", "بدعم", "المدعوم", "المدعومة", "التابع", "التابعة", "ضد")
+)
+
+
 def _clean_spans(
     text: str, tokens: Sequence[Token], words: Sequence[_Word], spans: Iterable
 ) -> Iterable[tuple[int, int, str]]:
-    """Spans cut where punctuation separates their words (ميناء (جابهار) الإيراني), without
-    pieces that are only a heading word or an adjective of origin, or a preposition at an edge."""
+    """Spans cut where punctuation or a linking word separates their words (ميناء (جابهار)
+    الإيراني, التحالف بقيادة السعودية), without pieces that are only a heading word or an
+    adjective of origin, or a preposition at an edge; a piece that is a curated name takes
+    its type."""
     heads = _lists()["orgh"] | _lists()["loch"] | _lists()["title"]
     for first, last, type in spans:
         cuts = [first]
-        cuts += [
-            i
-            for i in range(first + 1, last)
-            if _HARD_PUNCTUATION.search(text, tokens[i - 1].end, tokens[i].start)
-        ]
+        links = set()
+        for i in range(first + 1, last):
+            if clean_name(tokens[i].text) in _LINKS:
+                cuts += [i, i + 1]
+                links.add(i)
+            elif _HARD_PUNCTUATION.search(text, tokens[i - 1].end, tokens[i].start):
+                cuts.append(i)
         cuts.append(last)
         for a, b in zip(cuts, cuts[1:], strict=False):
+            if a in links:
+                continue
             while a < b and clean_name(tokens[a].text) in _NEVER_AT_EDGES:
                 a += 1
             while b > a and clean_name(tokens[b - 1].text) in _NEVER_AT_EDGES:
@@ -572,7 +755,26 @@ def _clean_spans(
             ):
                 continue
             if a < b:
-                yield a, b, type
+                yield from _split_joined_names(words, a, b, type, cut=len(cuts) > 2)
+
+
+def _split_joined_names(words, a: int, b: int, type: str, *, cut: bool):
+    """(a, b, type), or its pieces when it begins with a curated name of another type followed
+    by another known name (قطر السعودية; قسد فرهاد شامي, a person after an organisation)."""
+    curated = curated_gazetteer()
+    norms = [w.norm for w in words[a:b]]
+    bases = [w.base for w in words[a:b]]
+    if cut:
+        type = curated.type_of([bases[0], *norms[1:]]) or curated.type_of(norms) or type
+    matches = curated.longest_matches(norms, bases) if b - a >= 2 else []
+    if matches and matches[0][0] == 0 and matches[0][1] < b - a and matches[0][2] != type:
+        middle = matches[0][1]
+        rest = curated.type_of(norms[middle:])
+        if rest or (type == "PER" and b - a - middle >= 2):
+            yield a, a + middle, matches[0][2]
+            yield a + middle, b, rest or type
+            return
+    yield a, b, type
 
 
 def _is_nisba(base: str) -> bool:
@@ -665,7 +867,9 @@ def training_sequences(
                 continue
             words = [words_of(t.text, t.norm) for t in tokens]
             gaps = text_gaps(sentence.text, tokens)
-            features = sequence_features(words, gaps, gazetteer_labels(words, gazetteer))
+            gaz = gazetteer_labels(words, gazetteer)
+            cur = gazetteer_labels(words, curated_gazetteer())
+            features = sequence_features(words, gaps, gaz, cur)
             yield features, token_labels(tokens, sentence)
 
 

@@ -36,7 +36,30 @@ def curated_names(language: str = "ar") -> tuple[CuratedName, ...]:
         for line in _lines(DATA_DIR / language / f"{type}.txt"):
             names = tuple(name.strip() for name in line.split("|") if name.strip())
             entries.append(CuratedName(type, names[0], names))
+    if language == "ar":
+        entries += institution_names()
     return tuple(entries)
+
+
+def institution_names() -> list[CuratedName]:
+    """A state's institutions named by a head word and an adjective of origin (الجيش السوداني,
+    الحكومة اليمنية, وزارة الخارجية التركية), from data/ar/institutions.txt and demonyms.txt:
+    organisations in every country's news, too many to list one by one."""
+    demonyms = []
+    for line in _lines(DATA_DIR / "ar" / "demonyms.txt"):
+        masculine, _, feminine = line.partition(";")
+        demonyms.append({"m": _forms(masculine), "f": _forms(feminine)})
+    names = []
+    for line in _lines(DATA_DIR / "ar" / "institutions.txt"):
+        head, gender = line.rsplit(maxsplit=1)
+        for forms in demonyms:
+            variants = tuple(f"{head} {form}" for form in forms[gender])
+            names.append(CuratedName("ORG", variants[0], variants))
+    return names
+
+
+def _forms(spellings: str) -> list[str]:
+    return [form.strip() for form in spellings.split("|") if form.strip()]
 
 
 @cache

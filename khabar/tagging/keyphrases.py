@@ -5,8 +5,8 @@ Each word counts by its light stem (`khabar.arabic`), so الانتخابات, �
 are one word. A stem scores by how often the article uses it (words near the start count more)
 times how rare it is in news (its inverse document frequency in the ANT articles,
 `data/keyphrases-df.tsv.gz`); a phrase scores the sum of its words' scores, times how often the
-article repeats the phrase itself. The best phrases are kept, skipping any whose stems a
-better phrase already holds. Each is shown in the form the article writes most often, without
+article repeats the phrase itself. The best phrases are kept, skipping any that shares a stem
+with a better one. Each is shown in the form the article writes most often, without
 a conjunction or preposition written onto its article (بالانتخابات → الانتخابات).
 
 The method and its settings were chosen on a dev part of held-out ANT articles, with the
@@ -25,6 +25,7 @@ from pathlib import Path
 
 from khabar.arabic.analyze import DEFAULT as ANALYZER
 from khabar.arabic.normalize import normalize
+from khabar.arabic.stem import stem_arabic
 
 DF_FILE = Path(__file__).resolve().parent / "data" / "keyphrases-df.tsv.gz"
 MAX_WORDS = 3
@@ -55,6 +56,10 @@ class DocumentFrequencies:
     documents: int
     counts: dict[str, int]
 
+    def share(self, stem: str) -> float:
+        """The share of news articles that use `stem`."""
+        return self.counts.get(stem, 0) / max(self.documents, 1)
+
     def idf(self, stem: str) -> float:
         return math.log((self.documents + 1) / (self.counts.get(stem, 0) + 1))
 
@@ -83,8 +88,8 @@ def extract_keyphrases(
     chosen: list[tuple[tuple[str, ...], list]] = []
     covered: set[str] = set()
     for _, _, stems, spans in scored:
-        if set(stems) <= covered:
-            continue
+        if covered.intersection(stems):
+            continue  # a better phrase holds one of its words: say something else
         chosen.append((stems, spans))
         covered.update(stems)
         if len(chosen) >= limit:
@@ -138,14 +143,31 @@ def _shown(text: str, spans: list[tuple[int, int]]) -> str:
     forms: Counter = Counter()
     first: dict[str, str] = {}
     for start, end in spans:
-        written = " ".join(text[start:end].split())
-        written = _ARTICLE_CLITIC.sub("", written)
-        if written.startswith("ل") and not written.startswith("ال") and _was_article(text, start):
-            written = "ا" + written
+        written = _without_clitic(" ".join(text[start:end].split()), text=text, start=start)
         key = normalize(written)
         forms[key] += 1
         first.setdefault(key, written)
     return first[forms.most_common(1)[0][0]]
+
+
+def _without_clitic(written: str, *, text: str, start: int) -> str:
+    """`written` without a conjunction or preposition on its first word: the one before the
+    article (بالانتخابات → الانتخابات, للحكومة → الحكومة), or one the stemmer also takes off
+    (وقوات → قوات; not وزير, whose و is its own)."""
+    stripped = _ARTICLE_CLITIC.sub("", written)
+    if stripped != written:
+        if stripped.startswith("ل") and not stripped.startswith("ال"):
+            stripped = "ا" + stripped if _was_article(text, start) else stripped
+        return stripped
+    first = written.split(" ", 1)[0]
+    stem = stem_arabic(normalize(first))
+    rest = first[1:]
+    if first[:1] in _CLITICS and len(normalize(rest)) >= 3 and stem_arabic(normalize(rest)) == stem:
+        return rest + written[len(first) :]
+    return written
+
+
+_CLITICS = frozenset("و")  # the stemmer also takes letters of names: بارزاني, فرهاد
 
 
 def _was_article(text: str, start: int) -> bool:

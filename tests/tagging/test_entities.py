@@ -277,14 +277,18 @@ def test_tiny_model_keeps_the_clitic_out(tiny_model):
 
 
 def test_array_tagger_gives_crfsuites_labels(tiny_model):
-    texts = [s.text for s in gold_sentences(TRAINING)] + ["قال الرئيس كريم حلب . ووصل نادر"]
+    texts = [s.text for s in gold_sentences(TRAINING)] + [
+        "قال الرئيس كريم حلب . ووصل نادر",
+        "وقالت قوات سوريا الديمقراطية إن الجيش السوري انسحب من دمشق",
+    ]
     for text in texts:
         tokens = entities.tokenize(text)
         full = [tiny_model.words(t.text, t.norm) for t in tokens]
         gaz = entities.gazetteer_labels(full, tiny_model.gazetteer)
+        cur = entities.gazetteer_labels(full, entities.curated_gazetteer())
         scored = [tiny_model.scored_word(t.text, t.norm) for t in tokens]
-        expected = entities.crfsuite_labels(tiny_model, text, tokens, full, gaz)
-        assert entities.array_labels(tiny_model, text, tokens, scored, gaz) == expected
+        expected = entities.crfsuite_labels(tiny_model, text, tokens, full, gaz, cur)
+        assert entities.array_labels(tiny_model, text, tokens, scored, gaz, cur) == expected
 
 
 def test_training_labels_follow_the_spans():
