@@ -157,9 +157,11 @@ def extract_entities(
         return _entities(text, tokens, words, gaz, aliases=aliases)
     words = [model.scored_word(token.text, token.norm) for token in tokens]
     gaz = gazetteer_labels(words, model.gazetteer)
-    cur = gazetteer_labels(words, curated_gazetteer())
+    curated = curated_gazetteer()
+    matches = curated.longest_matches([w.norm for w in words], [w.base for w in words])
+    cur = labels_of_matches(len(words), matches)
     labels = array_labels(model, text, tokens, words, gaz, cur)
-    labels = prefer_curated(words, propagate_labels(words, labels), curated_gazetteer())
+    labels = prefer_curated(words, propagate_labels(words, labels), curated, matches=matches)
     labels = complete_person_names(text, tokens, words, labels)
     labels = led_coalitions(tokens, words, labels)
     return _entities(text, tokens, words, labels, aliases=aliases)
@@ -228,27 +230,31 @@ POSTPROCESS = {
 
 
 def prefer_curated(
-    words: Sequence["_Word"], labels: Sequence[str], curated: Gazetteer
+    words: Sequence["_Word"],
+    labels: Sequence[str],
+    curated: Gazetteer,
+    *,
+    matches: Sequence[tuple[int, int, str]] | None = None,
 ) -> list[str]:
     """Names of the curated lists win where the tagger cut across them or typed part of them
     otherwise (it read وفد "قوات سوريا الديمقراطية" as the place سوريا الديمقراطية), and are
-    tagged where the tagger found nothing (names of `POSTPROCESS["add_curated"]` words or more:
-    the lists hold no ambiguous name of that length). The tagger keeps a name that holds the
+    tagged where the tagger found nothing (names of `POSTPROCESS["add_curated"]` words or more,
+    and single words of the `POSTPROCESS["add_single"]` types: the lists leave ambiguous names
+    out). `matches`: `curated.longest_matches` of the words, when the caller has them. The
+    tagger keeps a name that holds the
     curated one (جامعة السلطان قابوس, مجلس الأمن الدولي) or an organisation or place of the
     same type inside it (الأهلي in النادي الأهلي); a person's full name from the lists wins
     over part of it (عبد الفتاح → عبد الفتاح البرهان)."""
     labels = list(labels)
     spans = list(_label_spans(labels))
     titles = _lists()["title"]
-    for first, last, type in curated.longest_matches(
-        [w.norm for w in words], [w.base for w in words]
-    ):
+    if matches is None:
+        matches = curated.longest_matches([w.norm for w in words], [w.base for w in words])
+    for first, last, type in matches:
         while type == "PER" and last - first > 1 and words[first].base in titles:
             first += 1  # الشيخ تميم بن حمد: the title is not part of the name
         overlapping = [s for s in spans if s[0] < last and first < s[1]]
         if not overlapping:
-            # After a title (وزيرة الخارجية الأمريكية, المتحدث باسم ...) a body names the
-            # person's office, not the actor.
             after_office = (
                 first > 0
                 and words[first - 1].base in _OFFICE_WORDS
@@ -671,10 +677,14 @@ def sentence_ranges(text: str, tokens: Sequence[Token]) -> list[tuple[int, int]]
 
 def gazetteer_labels(words: Sequence[_Word], gazetteer: Gazetteer) -> list[str]:
     """BIO labels from the gazetteer's longest matches alone (the baseline, and the fallback)."""
-    labels = ["O"] * len(words)
-    for first, last, type in gazetteer.longest_matches(
-        [w.norm for w in words], [w.base for w in words]
-    ):
+    matches = gazetteer.longest_matches([w.norm for w in words], [w.base for w in words])
+    return labels_of_matches(len(words), matches)
+
+
+def labels_of_matches(n: int, matches: Iterable[tuple[int, int, str]]) -> list[str]:
+    """BIO labels of `n` words from (first, last + 1, type) ranges."""
+    labels = ["O"] * n
+    for first, last, type in matches:
         labels[first] = f"B-{type}"
         for i in range(first + 1, last):
             labels[i] = f"I-{type}"
