@@ -37,11 +37,14 @@ class FeatureSettings:
 
     body_chars: int = 1500
     title_weight: float = 1.0  # added to a stem's weight when it is in the title
-    # Weight of each canonical entity name given with the article. 0 until it helps: with the
-    # entity tagger of November 2026 (its gazetteer alone, no trained model) weights 1 and 2
-    # lowered B-cubed F1 on the DEV days (0.888 → 0.873, 0.886): the names it finds are mostly
-    # countries and capitals, which say what topic an article is on, not which event. Measure
-    # again with `bench/stories.py --entities` when the tagger changes.
+    # Weight of each canonical entity name given with the article. 0: it does not help. With
+    # the trained tagger shipped with khabar (entities model v2, December 2026), weights 0.5, 1,
+    # 2 and 3 scored B-cubed F1 0.885, 0.877, 0.879 and 0.878 on the DEV days against 0.888 at
+    # 0 (`bench/stories.py --entities`; with the gazetteer alone, in November, 1 and 2 scored
+    # 0.873 and 0.886 against 0.888). The names an article shares with other reports are
+    # mostly countries, capitals and heads of state, which say what topic it is on, not which
+    # event; the story's own words already carry the event's actors. Measure again when the
+    # tagger changes.
     entity_weight: float = 0.0
     shingle_words: int = 3
     min_shingles: int = 8  # shorter texts get no signature (a one-line video caption)

@@ -39,7 +39,6 @@ class Analysis:
 
     def as_dict(self) -> dict:
         result = {
-            "title": self.title,
             "language": self.language,
             "topics": [{"label": label, "score": round(score, 3)} for label, score in self.topics],
             "entities": [
@@ -102,7 +101,7 @@ def _analysis(item, *, entity_text: str, body: str | None, models) -> Analysis:
         topics = []
     script = language if language in ("ar", "en") else script_language(entity_text)
     found = extract_entities(entity_text, model=entity_model, language=script)
-    keyphrases = extract_keyphrases(f"{item.title}\n{item.text}")
+    keyphrases = extract_keyphrases(f"{item.title}\n{item.text}", names=[e.text for e in found])
     return Analysis(item.title, language, topics, found, keyphrases, body)
 
 

@@ -5,7 +5,7 @@ Each word counts by its light stem (`khabar.arabic`), so الانتخابات, �
 are one word. A stem scores by how often the article uses it (words near the start count more)
 times how rare it is in news (its inverse document frequency in the ANT articles,
 `data/keyphrases-df.tsv.gz`); a phrase scores the sum of its words' scores, times how often the
-article repeats the phrase itself. The best phrases are kept, skipping any that shares a stem
+article repeats the phrase itself (a name the entity tagger found counts as a phrase). The best phrases are kept, skipping any that shares a stem
 with a better one. Each is shown in the form the article writes most often, without
 a conjunction or preposition written onto its article (بالانتخابات → الانتخابات).
 
@@ -35,10 +35,10 @@ MAX_WORDS = 3
 class KeyphraseSettings:
     """The measured choice (bench/keyphrases.py, dev split)."""
 
-    lead_chars: int = 400  # words in the first characters (the headline and lead) count more
-    lead_weight: float = 2.0
+    lead_chars: int = 100  # words in the first characters (the headline, the lead) count more
+    lead_weight: float = 3.0
     phrase_repeats: int = 2  # a phrase of two or three words must occur this often
-    phrase_bonus: float = 1.0  # times its words' summed scores, for each repeat
+    phrase_bonus: float = 0.5  # times its words' summed scores, for each repeat
     min_letters: int = 3
 
 
@@ -68,16 +68,22 @@ def extract_keyphrases(
     text: str,
     *,
     limit: int = 10,
+    names: Iterable[str] = (),
     frequencies: DocumentFrequencies | None = None,
     settings: KeyphraseSettings = DEFAULT_SETTINGS,
 ) -> list[str]:
-    """Up to `limit` keyphrases of `text` (title and body), best first, as written."""
+    """Up to `limit` keyphrases of `text` (title and body), best first, as written.
+
+    `names`: the entity names found in the text (`Entity.text`); a name of several words is a
+    phrase even when the article writes it once (بشار الأسد).
+    """
     frequencies = frequencies or default_frequencies()
     words = _content_words(text, settings=settings)
     if not words:
         return []
     stem_score = _stem_scores(words, frequencies=frequencies, settings=settings)
-    phrases = _candidates(text, words, settings=settings)
+    named = {stems for stems in map(_stems_of, names) if len(stems) > 1}
+    phrases = _candidates(text, words, settings=settings, named=named)
     scored = []
     for stems, spans in phrases.items():
         score = sum(stem_score[s] for s in stems)
@@ -115,7 +121,13 @@ def _stem_scores(words, *, frequencies: DocumentFrequencies, settings: Keyphrase
     return defaultdict(float, {s: c * frequencies.idf(s) for s, c in counts.items()})
 
 
-def _candidates(text: str, words, *, settings: KeyphraseSettings) -> dict[tuple, list]:
+def _stems_of(name: str) -> tuple[str, ...]:
+    return tuple(word.stem for _, word, _ in ANALYZER.words(name) if not word.stop)
+
+
+def _candidates(
+    text: str, words, *, settings: KeyphraseSettings, named: set[tuple[str, ...]]
+) -> dict[tuple, list]:
     """stems of each candidate phrase → the (start, end) spans where the article writes it."""
     found: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
     run: list[tuple[int, int, str]] = []
@@ -133,6 +145,7 @@ def _candidates(text: str, words, *, settings: KeyphraseSettings) -> dict[tuple,
         stems: spans
         for stems, spans in found.items()
         if len(stems) == 1
+        or stems in named
         or (len(spans) >= settings.phrase_repeats and len(set(stems)) == len(stems))
     }
 

@@ -25,14 +25,18 @@ class Command(BaseCommand):
         from khabar.tagging.analysis import analyze_file
 
         try:
-            result = analyze_file(file).as_dict()
+            analysis = analyze_file(file)
         except UnreadableFile as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(
-            json.dumps(result, ensure_ascii=False, indent=2)
-            if format == "json"
-            else as_text(result)
-        )
+        except Exception as error:  # a user sees one line, never a traceback
+            raise CommandError(
+                f"{file}: analysis failed: {type(error).__name__}: {error}"
+            ) from None
+        result = analysis.as_dict()
+        if format == "json":
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(as_text({"title": analysis.title, **result}))
 
 
 def as_text(result: dict) -> str:
