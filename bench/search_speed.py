@@ -15,7 +15,7 @@ Systems, each indexing title + text of every article:
   million there takes far longer than this run may; both bare engines are measured again
   beside it at that size, from the same database, for the ratios.
 - tantivy alone: the PyPI package with its own Arabic analyzer (simple tokenizer, lowercase,
-  Snowball Arabic stemmer), the same writer settings as khabar's backend, top 10 by BM25.
+  Snowball Arabic stemmer), the same writer settings as khabar's rebuilds, top 10 by BM25.
 - SQLite FTS5 alone: a contentless table (index only, like the others), unicode61 tokenizer,
   `ORDER BY rank` (BM25), top 10.
 
@@ -39,7 +39,6 @@ import contextlib
 import cProfile
 import itertools
 import json
-import multiprocessing
 import os
 import pstats
 import resource
@@ -58,8 +57,11 @@ from _speed_corpus import KINDS, Query, generate_documents, load_bases, sample_q
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DEFAULT_CORPUS = (
-    ROOT.parent / "shared/data/ant-corpus-multisource-v2.1/ant_v2.1_multisource.jsonl.gz"
+CORPUS_PATH = "shared/data/ant-corpus-multisource-v2.1/ant_v2.1_multisource.jsonl.gz"
+# ../shared/data beside the repository, or beside the folder of git worktrees it is one of.
+DEFAULT_CORPUS = next(
+    (base / CORPUS_PATH for base in ROOT.parents if (base / CORPUS_PATH).is_file()),
+    ROOT.parent / CORPUS_PATH,
 )
 SEED = 2026
 LIMIT = 10
@@ -572,11 +574,11 @@ class BareTantivy(System):
     def build(self, progress) -> None:
         import tantivy
 
-        from khabar.search._tantivy import WRITER_HEAP
+        from khabar.search._tantivy import REBUILD_HEAP, REBUILD_THREADS
 
-        # khabar's backend writes with one indexing thread and this heap: the same here, so the
-        # comparison shows khabar's own work, not a writer setting.
-        writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        # khabar's backend rebuilds with this heap and these indexing threads: the same here,
+        # so the comparison shows khabar's own work, not a writer setting.
+        writer = self.index.writer(heap_size=REBUILD_HEAP, num_threads=REBUILD_THREADS)
         for done, (pk, text) in enumerate(indexed_texts(limit=self.limit), start=1):
             writer.add_document(tantivy.Document(id=pk, body=text))
             if done % 100_000 == 0:
@@ -802,46 +804,61 @@ def current_index_size(search_dir: Path) -> int:
 
 def indexing_breakdown(*, data: Path, profile: bool) -> None:
     """Where khabar's indexing time goes, on the first BREAKDOWN_DOCS articles: the database
-    read, the analysis (in one process, then in two), and the tantivy writer alone."""
+    read, the analysis (the one-pass `index_texts` against the two-pass `terms` + `gram_terms`
+    it replaced, which must give the same terms), the analysis in other processes as a bulk
+    reindex runs it, and the tantivy writer alone (rebuild settings)."""
+    from khabar.arabic import analyze
     from khabar.search import indexing
     from khabar.search._tantivy import TantivyBackend
-    from khabar.search.analysis import analysis_fingerprint
+    from khabar.search.analysis import MAX_INDEXED_CHARS, analysis_fingerprint
     from khabar.search.backend import IndexState
 
     ids = [pk for pk, _text in indexed_texts(limit=BREAKDOWN_DOCS)]
     print(f"\n  where khabar's indexing time goes (first {len(ids):,} articles, one pass each):")
     with Clock.timing() as read:
-        articles = [a for chunk in indexing.chunks(ids) for a in indexing.articles_to_index(chunk)]
+        records = [r for chunk in indexing.chunks(ids) for r in indexing.article_records(chunk)]
     with Clock.timing() as analysis:
-        documents = [indexing.index_document(article) for article in articles]
-    records = [(a.title, a.text, a.language) for a in articles]
-    with Clock.timing() as parallel, multiprocessing.get_context("fork").Pool(2) as pool:
-        pool.map(analysis_only, records, chunksize=200)
+        documents = [indexing.document_of(r, indexing.analyzed(r)) for r in records]
+    texts = [f"{r.title}\n{r.body}"[:MAX_INDEXED_CHARS] for r in records]
+    with Clock.timing() as two_pass:
+        reference = [(analyze.terms(text), analyze.gram_terms(text)) for text in texts]
+    same = sum(
+        (d.words_text, d.grams_text) == (" ".join(words), " ".join(grams))
+        for d, (words, grams) in zip(documents, reference, strict=True)
+    )
+    processes = max(1, indexing.analysis_processes(indexing.BULK_MIN))
+    with Clock.timing() as beside:
+        for _chunk in indexing.analyzed_chunks(ids, processes=processes):
+            pass
     scratch = TantivyBackend(data / "scratch-index")
     state = IndexState(fingerprint=analysis_fingerprint(), watermark=None)
     with Clock.timing() as write, scratch.rebuilding(state) as writer:
         for chunk in indexing.chunks(documents):
             writer.upsert(chunk)
     shutil.rmtree(data / "scratch-index", ignore_errors=True)
-    terms = sum(len(d.words) for d in documents) / len(documents)
+    words = sum(len(d.words) for d in documents) / len(documents)
     grams = sum(len(d.grams) for d in documents) / len(documents)
     whole = read.seconds + analysis.seconds + write.seconds
     for label, clock in (
-        ("database read (Article.objects … .only(), 500 a query)", read),
-        ("analysis (index_document: terms + grams)", analysis),
-        ("tantivy writer (upsert of ready documents, commit)", write),
+        ("database read (article_records, 500 a query)", read),
+        ("analysis in this process (index_texts, one pass)", analysis),
+        ("tantivy writer (ready documents, rebuild settings)", write),
     ):
         print(
-            f"    {label:<56} {len(ids) / clock.seconds:6,.0f} docs/s,"
+            f"    {label:<58} {len(ids) / clock.seconds:6,.0f} docs/s,"
             f" {len(ids) / clock.cpu:6,.0f} per CPU s {100 * clock.seconds / whole:5.1f}%"
             f"  {clock.text()}"
         )
-    print(
-        f"    {'the same analysis in 2 processes (Pool, plain records)':<56}"
-        f" {len(ids) / parallel.seconds:6,.0f} docs/s, {len(ids) / parallel.cpu:6,.0f} per CPU s"
-        f"         {parallel.text()}"
-    )
-    print(f"    terms a document: {terms:.0f} words, {grams:.0f} grams")
+    for label, clock in (
+        ("the two-pass analysis it replaced (terms + gram_terms)", two_pass),
+        (f"read + analysis in {processes} other process(es) (analyzed_chunks)", beside),
+    ):
+        print(
+            f"    {label:<58} {len(ids) / clock.seconds:6,.0f} docs/s,"
+            f" {len(ids) / clock.cpu:6,.0f} per CPU s         {clock.text()}"
+        )
+    print(f"    one pass = two passes on {same:,} of {len(documents):,} documents")
+    print(f"    terms a document: {words:.0f} words, {grams:.0f} grams")
     if profile:
         print("\n  cProfile of search.index_articles on the same articles (a scratch index):")
         profiler = cProfile.Profile()
@@ -850,14 +867,6 @@ def indexing_breakdown(*, data: Path, profile: bool) -> None:
         profiler.disable()
         shutil.rmtree(data / "scratch-index", ignore_errors=True)
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(25)
-
-
-def analysis_only(record: tuple[str, str, str]) -> int:
-    """index_document's analysis of a plain (title, text, language) record, for a worker."""
-    from khabar.search.analysis import index_text
-
-    title, text, language = record
-    return len(index_text(title=title, body=text, language=language).words)
 
 
 # --- The PostgreSQL part ---------------------------------------------------------------------

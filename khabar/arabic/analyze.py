@@ -30,6 +30,7 @@ BM25 k1 = 1.2, b = 0.75 (tantivy's fixed values); and for a query OR one term qu
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, compress
 
 from .normalize import HARAKAT, INVISIBLE, TATWEEL, normalize
 from .stem import DEFAULT_RULES, StemRules, stem_arabic, stem_latin
@@ -43,6 +44,7 @@ GRAM_N = 3
 
 # Same word pattern as tokenize.py: letters and digits, with harakat, tatweel and joiners inside.
 _WORD = re.compile(rf"(?:[^\W_]|[{HARAKAT}{TATWEEL}{INVISIBLE}])+")
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 _ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 _CACHE_SIZE = 200_000
 
@@ -83,6 +85,8 @@ class Analyzer:
     def __post_init__(self):
         self._cache["word"] = lru_cache(maxsize=_CACHE_SIZE)(self._word)
         self._cache["grams"] = lru_cache(maxsize=_CACHE_SIZE)(self._grams)
+        self._cache["indexed"] = _WordCache(self._indexed)
+        self._cache["term"] = _WordCache(self._term)
 
     def _word(self, surface: str) -> _Word | None:
         # NFKC can spread one character over several words (ﷺ): a term never holds a space.
@@ -107,6 +111,22 @@ class Analyzer:
             return (word,)
         return tuple(word[i : i + n] for i in range(len(word) - n + 1))
 
+    def _indexed(self, surface: str) -> tuple[str, str] | None:
+        """What one written word adds to the two fields: its stem and its grams joined by
+        spaces; None for a stopword or a word that normalizes to nothing."""
+        word = self._cache["word"](surface)
+        if word is None or (word.stop and self.drop_stopwords):
+            return None
+        grams = self._cache["grams"](word.stem if self.gram_source == "stem" else word.norm)
+        return word.stem, " ".join(grams)
+
+    def _term(self, surface: str) -> str | None:
+        """A written word's term: "" for a dropped stopword, None for no word at all."""
+        word = self._cache["word"](surface)
+        if word is None:
+            return None
+        return "" if word.stop and self.drop_stopwords else word.stem
+
     def words(self, text: str):
         """(match, _Word, position) for every word of `text`, stopwords included."""
         word_of = self._cache["word"]
@@ -117,6 +137,23 @@ class Analyzer:
                 continue
             yield match, word, position
             position += 1
+
+    def scan(self, text: str, *, offset: int = 0) -> tuple[list[int], list[int], list[str]]:
+        """The start and end offsets and the term of every word of `text` (offsets plus
+        `offset`), in three lists; a dropped stopword's term is "".
+
+        `analyze` without positions or objects, for highlighting: splitting with the word
+        pattern captured and summing the lengths of the pieces finds the offsets in C.
+        """
+        pieces = _WORD_SPLIT.split(text or "")
+        bounds = list(accumulate(map(len, pieces), initial=offset))
+        terms = list(map(self._cache["term"].__getitem__, pieces[1::2]))
+        starts, ends = bounds[1:-1:2], bounds[2::2]
+        if None in terms:  # a word that normalizes to nothing is no word
+            kept = [term is not None for term in terms]
+            starts, ends = list(compress(starts, kept)), list(compress(ends, kept))
+            terms = list(compress(terms, kept))
+        return starts, ends, terms
 
     def analyze(self, text: str) -> list[Term]:
         return [
@@ -138,6 +175,36 @@ class Analyzer:
                 continue
             out.extend(grams_of(word.stem if self.gram_source == "stem" else word.norm))
         return out
+
+    def index_texts(self, text: str) -> tuple[str, str]:
+        """`terms(text)` and `gram_terms(text)`, each joined by single spaces, in one pass.
+
+        The fast path for indexing: no offsets or positions, one cached lookup per written
+        word (`_WORD.findall` and `map` keep the loop in C). `analyze` keeps the offsets for
+        highlighting.
+        """
+        found = [
+            entry
+            for entry in map(self._cache["indexed"].__getitem__, _WORD.findall(text or ""))
+            if entry
+        ]
+        return " ".join([entry[0] for entry in found]), " ".join([entry[1] for entry in found])
+
+
+class _WordCache(dict):
+    """Written word → what `compute` makes of it, computed on first use; emptied when it holds
+    `_CACHE_SIZE` words, so a long run keeps its memory bounded. A dict subclass because its
+    lookup, unlike an `lru_cache` call, can be mapped over a document's words in C."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, surface: str):
+        if len(self) >= _CACHE_SIZE:
+            self.clear()
+        entry = self[surface] = self.compute(surface)
+        return entry
 
 
 DEFAULT = Analyzer()
@@ -167,6 +234,12 @@ def gram_terms(text: str, *, language: str = "ar", n: int = GRAM_N) -> list[str]
 @lru_cache(maxsize=8)
 def _with_gram_n(n: int) -> Analyzer:
     return Analyzer(gram_n=n)
+
+
+def index_texts(text: str, *, language: str = "ar") -> tuple[str, str]:
+    """The ``words`` and ``grams`` fields of a document, each its terms joined by spaces:
+    `" ".join(terms(text))` and `" ".join(gram_terms(text))`, computed in one faster pass."""
+    return DEFAULT.index_texts(text)
 
 
 def field_terms(text: str, *, language: str = "ar") -> dict[str, list[str]]:

@@ -33,6 +33,10 @@ SCHEMA_VERSION = 1
 TOKENIZER = "khabar_terms"
 STATE_FILE = "khabar-state.json"
 WRITER_HEAP = 64_000_000
+# A rebuild writes a whole index at once: a larger heap makes fewer segments to merge, and a
+# second thread indexes while the first one does (see docs/benchmarks.md, "Search speed").
+REBUILD_HEAP = 512_000_000
+REBUILD_THREADS = 2
 LOCK_WAIT_SECONDS = 10.0
 MAX_TERM_CHARS = 100
 # Sorting by date breaks ties by id, in one fast field: (seconds + OFFSET) << ID_BITS | id.
@@ -88,20 +92,23 @@ def tantivy_document(document: IndexDocument) -> Document:
     if document.published_at is not None:
         doc.add_integer("published", int(document.published_at.timestamp()))
     doc.add_integer("date_order", date_order(document))
-    doc.add_text("words", " ".join(document.words))
-    doc.add_text("grams", " ".join(document.grams))
+    doc.add_text("words", document.words_text)
+    doc.add_text("grams", document.grams_text)
     return doc
 
 
 class Writer:
-    """Upserts and removals in one tantivy writer, committed together."""
+    """Upserts and removals in one tantivy writer, committed together. On a new, empty
+    generation (`fresh`) an upsert only adds: there is nothing to delete first."""
 
-    def __init__(self, writer):
+    def __init__(self, writer, *, fresh: bool = False):
         self.writer = writer
+        self.fresh = fresh
 
     def upsert(self, documents: Iterable[IndexDocument]) -> None:
         for document in documents:
-            self.writer.delete_documents_by_term("article_id", document.article_id)
+            if not self.fresh:
+                self.writer.delete_documents_by_term("article_id", document.article_id)
             self.writer.add_document(tantivy_document(document))
 
     def remove(self, article_ids: Iterable[int]) -> None:
@@ -243,12 +250,12 @@ class TantivyBackend:
             yield Writer(writer)
 
     @contextlib.contextmanager
-    def locked_writer(self, path: Path):
+    def locked_writer(self, path: Path, *, heap: int = WRITER_HEAP, threads: int = 1):
         index = self.open(path)
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
-                writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+                writer = index.writer(heap_size=heap, num_threads=threads)
                 break
             except ValueError as error:
                 if "LockBusy" not in str(error) or time.monotonic() > deadline:
@@ -283,8 +290,8 @@ class TantivyBackend:
         """A writer on a new, empty generation that replaces the current one once committed."""
         path = self.new_generation()
         try:
-            with self.locked_writer(path) as writer:
-                yield Writer(writer)
+            with self.locked_writer(path, heap=REBUILD_HEAP, threads=REBUILD_THREADS) as writer:
+                yield Writer(writer, fresh=True)
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise

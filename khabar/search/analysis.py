@@ -36,17 +36,35 @@ def word_grams(text: str, *, language: str = "ar") -> list[str]:
 
 @dataclass(frozen=True)
 class IndexedText:
-    words: list[str]
-    grams: list[str]
+    """The terms of each field, joined by single spaces (what the engines take)."""
+
+    words_text: str
+    grams_text: str
+
+    @property
+    def words(self) -> list[str]:
+        return self.words_text.split()
+
+    @property
+    def grams(self) -> list[str]:
+        return self.grams_text.split()
 
 
 def index_text(*, title: str, body: str, language: str) -> IndexedText:
     """The terms of an article's title and body, title first."""
     text = f"{title}\n{body}"[:MAX_INDEXED_CHARS]
-    language = analysis_language(language)
-    return IndexedText(
-        words=analyzer.terms(text, language=language), grams=word_grams(text, language=language)
-    )
+    words, grams = analyzer.index_texts(text, language=analysis_language(language))
+    return IndexedText(words_text=words, grams_text=grams)
+
+
+def index_texts_many(items: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """`index_text` of many (title, body, language) items, as (words, grams) texts: the
+    work a bulk indexing process hands to its analysis processes."""
+    out = []
+    for title, body, language in items:
+        text = index_text(title=title, body=body, language=language)
+        out.append((text.words_text, text.grams_text))
+    return out
 
 
 def analysis_fingerprint() -> str:

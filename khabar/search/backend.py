@@ -29,8 +29,16 @@ class IndexDocument:
     source_id: int
     language: str  # primary language subtag, lowercase ("ar", "en"), or ""
     published_at: datetime | None
-    words: list[str]
-    grams: list[str]
+    words_text: str  # the ``words`` terms in order, joined by single spaces
+    grams_text: str  # the ``grams`` terms in order, joined by single spaces
+
+    @property
+    def words(self) -> list[str]:
+        return self.words_text.split()
+
+    @property
+    def grams(self) -> list[str]:
+        return self.grams_text.split()
 
 
 @dataclass(frozen=True)

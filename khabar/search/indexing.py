@@ -12,7 +12,11 @@
 """
 
 import logging
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import batched
@@ -22,44 +26,158 @@ from django.utils.html import strip_tags
 
 from khabar.articles.models import Article
 
-from .analysis import analysis_fingerprint, index_text
+from .analysis import analysis_fingerprint, index_text, index_texts_many
 from .backend import IndexDocument, IndexState, get_backend
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+# From this many articles on, the analysis runs in other processes beside the one that reads
+# the database and writes the index (the writer stays in this process: see `analyzed_chunks`).
+BULK_MIN = 5000
+MAX_ANALYSIS_PROCESSES = 4
 # A transaction that commits this long after it stamped `updated_at` is still found by repair.
 REPAIR_OVERLAP = timedelta(minutes=10)
 # Id ranges with a difference are halved until they are this small, then listed.
 LIST_RANGE = 2048
-DOCUMENT_FIELDS = ("id", "updated_at", "source_id", "language", "published_at", "title", "text")
+# What indexing reads of an article, in the order of a record.
+RECORD_FIELDS = (
+    "id",
+    "updated_at",
+    "source_id",
+    "language",
+    "published_at",
+    "title",
+    "text",
+    "summary",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """What indexing needs of one stored article."""
+
+    article_id: int
+    updated_at: object
+    source_id: int
+    language: str
+    published_at: object
+    title: str
+    body: str  # the text, or the summary without its tags when there is no text
+
+    @property
+    def texts(self) -> tuple[str, str, str]:
+        return self.title, self.body, self.language
 
 
 def language_code(language: str) -> str:
     return (language or "").strip().lower().replace("_", "-").split("-")[0]
 
 
+def article_records(ids: Iterable[int]) -> list[ArticleRecord]:
+    """The stored articles among `ids` (one query), in no particular order."""
+    rows = Article.objects.filter(pk__in=list(ids)).values_list(*RECORD_FIELDS)
+    return [
+        ArticleRecord(
+            pk, updated, source_id, language, published, title, text or summary_text(summary)
+        )
+        for pk, updated, source_id, language, published, title, text, summary in rows
+    ]
+
+
+def summary_text(summary: str) -> str:
+    return " ".join(strip_tags(summary or "").split())
+
+
 def index_document(article: Article) -> IndexDocument:
-    body = article.text or " ".join(strip_tags(article.summary or "").split())
-    text = index_text(title=article.title, body=body, language=article.language)
+    """The index document of one article (loaded with at least the fields of RECORD_FIELDS)."""
+    body = article.text or summary_text(article.summary)
+    record = ArticleRecord(
+        article.pk,
+        article.updated_at,
+        article.source_id,
+        article.language,
+        article.published_at,
+        article.title,
+        body,
+    )
+    return document_of(record, analyzed(record))
+
+
+def analyzed(record: ArticleRecord) -> tuple[str, str]:
+    text = index_text(title=record.title, body=record.body, language=record.language)
+    return text.words_text, text.grams_text
+
+
+def document_of(record: ArticleRecord, texts: tuple[str, str]) -> IndexDocument:
     return IndexDocument(
-        article_id=article.pk,
-        updated_at=article.updated_at,
-        source_id=article.source_id,
-        language=language_code(article.language),
-        published_at=article.published_at,
-        words=text.words,
-        grams=text.grams,
+        article_id=record.article_id,
+        updated_at=record.updated_at,
+        source_id=record.source_id,
+        language=language_code(record.language),
+        published_at=record.published_at,
+        words_text=texts[0],
+        grams_text=texts[1],
     )
 
 
-def articles_to_index(ids: Iterable[int]) -> list[Article]:
-    return list(Article.objects.filter(pk__in=list(ids)).only(*DOCUMENT_FIELDS, "summary"))
-
-
-def chunks(items: list, size: int = BATCH_SIZE) -> Iterator[list]:
+def chunks(items: list, size: int | None = None) -> Iterator[list]:
+    size = size or BATCH_SIZE
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def analysis_processes(count: int) -> int:
+    """How many processes to analyze `count` articles in besides this one (0: only this one).
+
+    Analysis is pure Python and takes most of indexing's time; the tantivy writer runs in
+    threads of its own, and reading the database is cheap. With at least two cores, other
+    processes analyze while this one reads and writes.
+    """
+    if count < BULK_MIN:
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(0, min(MAX_ANALYSIS_PROCESSES, (cores or 1) - 1))
+
+
+def analyzed_chunks(
+    ids: list[int], *, processes: int = 0
+) -> Iterator[tuple[list[int], list[IndexDocument]]]:
+    """For each chunk of `ids`, in order: the chunk and the index documents of its articles
+    that are stored.
+
+    With `processes`, the analysis of each chunk is sent to that many other processes
+    (`spawn`ed: they import khabar.arabic and nothing of Django), a few chunks ahead, while
+    this process reads the next chunks and the caller writes the finished ones. Only this
+    process touches the database and the index.
+    """
+    if not processes:
+        for chunk in chunks(ids):
+            records = article_records(chunk)
+            yield chunk, [document_of(record, analyzed(record)) for record in records]
+        return
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+    pending: deque[tuple[list[int], list[ArticleRecord], Future]] = deque()
+    try:
+        for chunk in chunks(ids):
+            records = article_records(chunk)
+            texts = [record.texts for record in records]
+            pending.append((chunk, records, pool.submit(index_texts_many, texts)))
+            if len(pending) > 2 * processes:
+                yield finished(*pending.popleft())
+        while pending:
+            yield finished(*pending.popleft())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def finished(
+    chunk: list[int], records: list[ArticleRecord], future: Future
+) -> tuple[list[int], list[IndexDocument]]:
+    documents = future.result()
+    return chunk, [
+        document_of(record, texts) for record, texts in zip(records, documents, strict=True)
+    ]
 
 
 def index_articles(article_ids: Iterable[int], *, backend=None) -> dict:
@@ -68,12 +186,11 @@ def index_articles(article_ids: Iterable[int], *, backend=None) -> dict:
     ids = sorted(set(article_ids))
     indexed = removed = 0
     with backend.writer() as writer:
-        for chunk in chunks(ids):
-            articles = articles_to_index(chunk)
-            writer.upsert(index_document(article) for article in articles)
-            gone = set(chunk) - {article.pk for article in articles}
+        for chunk, documents in analyzed_chunks(ids, processes=analysis_processes(len(ids))):
+            writer.upsert(documents)
+            gone = set(chunk) - {document.article_id for document in documents}
             writer.remove(gone)
-            indexed, removed = indexed + len(articles), removed + len(gone)
+            indexed, removed = indexed + len(documents), removed + len(gone)
     return {"indexed": indexed, "removed": removed}
 
 
@@ -99,8 +216,8 @@ def reindex(*, backend=None, progress: Callable[[int, int], None] | None = None)
     if progress:
         progress(0, len(ids))
     with backend.rebuilding(state) as writer:
-        for chunk in chunks(ids):
-            writer.upsert(index_document(article) for article in articles_to_index(chunk))
+        for chunk, documents in analyzed_chunks(ids, processes=analysis_processes(len(ids))):
+            writer.upsert(documents)
             done += len(chunk)
             if progress:
                 progress(done, len(ids))

@@ -18,6 +18,21 @@ from .backend import SearchRequest
 from .highlight import snippet_html, title_html
 from .query import ParsedQuery, Problem
 
+# What a result shows (the search page, `khabar search`): loading only these keeps the stored
+# HTML and the rest of each row out of every search. Any other field still loads on access.
+HIT_FIELDS = (
+    "id",
+    "title",
+    "text",
+    "summary",
+    "language",
+    "url",
+    "published_at",
+    "source__id",
+    "source__name",
+    "source__url",
+)
+
 
 def run_search(page: SearchPage, parsed: ParsedQuery, *, backend, match: str) -> None:
     """Fill `page` with the results of `parsed`, or with the problem that stops it."""
@@ -51,7 +66,11 @@ def run_search(page: SearchPage, parsed: ParsedQuery, *, backend, match: str) ->
         before=start_of_day(filters.before),
     )
     pairs, total = backend.search(request)
-    articles = Article.objects.select_related("source").in_bulk([pk for pk, _score in pairs])
+    articles = (
+        Article.objects.select_related("source")
+        .only(*HIT_FIELDS)
+        .in_bulk([pk for pk, _score in pairs])
+    )
     # An article deleted since it was indexed is left out at once; repair removes it later.
     page.results = [hit(articles[pk], score, plan) for pk, score in pairs if pk in articles]
     page.total = max(len(page.results) + page.offset, total - (len(pairs) - len(page.results)))

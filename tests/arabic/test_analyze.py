@@ -2,12 +2,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from khabar.arabic import analyze as analyze_module
 from khabar.arabic.analyze import (
     GRAM_N,
     SEARCH_FIELDS,
+    Analyzer,
     analyze,
     field_terms,
     gram_terms,
+    index_texts,
     query_clauses,
     terms,
 )
@@ -205,3 +208,53 @@ def test_query_clauses_weight_each_distinct_term_by_field():
     words = [(t, b) for f, t, b in clauses if f == "words"]
     assert words == [("مجالس", 2 * SEARCH_FIELDS["words"])]
     assert {f for f, _, _ in clauses} == set(SEARCH_FIELDS)
+
+
+mixed_text = st.lists(
+    st.one_of(
+        arabic_text,
+        st.sampled_from(["The", "running", "BBC", "ﷺ", "2024", "_", "#", "«", "\n", "على", "إلى"]),
+        st.text(max_size=5),
+    )
+).map(" ".join)
+
+
+@given(st.one_of(st.text(), arabic_text, mixed_text))
+def test_the_indexing_pass_gives_exactly_terms_and_grams(text):
+    words, grams = index_texts(text)
+    assert words == " ".join(terms(text))
+    assert grams == " ".join(gram_terms(text))
+
+
+@pytest.mark.parametrize(
+    "analyzer",
+    [
+        Analyzer(drop_stopwords=False),
+        Analyzer(stem=False, gram_n=4),
+        Analyzer(gram_source="norm", fold_ta_marbuta=False),
+    ],
+)
+def test_the_indexing_pass_follows_the_analyzer_configuration(analyzer):
+    text = "وزير الخارجية في تونس يلتقي بالمجالس المحلية، The Running of BBC News ٢٠٢٤"
+    assert analyzer.index_texts(text) == (
+        " ".join(analyzer.terms(text)),
+        " ".join(analyzer.gram_terms(text)),
+    )
+
+
+def test_the_indexing_cache_stays_bounded(monkeypatch):
+    monkeypatch.setattr(analyze_module, "_CACHE_SIZE", 5)
+    analyzer = Analyzer()
+    text = "المجالس المحلية تجتمع في المدن والقرى لمناقشة الميزانية الجديدة"
+    assert analyzer.index_texts(text) == (" ".join(terms(text)), " ".join(gram_terms(text)))
+    assert len(analyzer._cache["indexed"]) <= 5
+
+
+@given(st.one_of(st.text(), arabic_text, mixed_text), st.integers(min_value=0, max_value=50))
+def test_scan_gives_every_word_its_offsets_and_term(text, offset):
+    starts, ends, found = analyze_module.DEFAULT.scan(text, offset=offset)
+    expected = [
+        (match.start() + offset, match.end() + offset, "" if word.stop else word.stem)
+        for match, word, _position in analyze_module.DEFAULT.words(text)
+    ]
+    assert list(zip(starts, ends, found, strict=True)) == expected

@@ -217,3 +217,13 @@ def test_a_bad_query_never_raises(corpus):
     for text in ['"', "(((", "-", "OR", ")", "source:", "after:", "-lang:", "ـــ", "\u200f"]:
         page = search.query(text)
         assert page.error is not None or page.results == [] or page.total >= 0
+
+
+def test_results_load_what_they_show_in_one_query(corpus, django_assert_num_queries):
+    page = search.query("المجالس")
+    with django_assert_num_queries(0):  # the source, title, text, url and date are loaded
+        shown = [
+            (str(hit.article.source), hit.article.title, hit.article.url, hit.article.published_at)
+            for hit in page.results
+        ]
+    assert len(shown) == 4

@@ -1,7 +1,20 @@
 """Highlighted titles and snippets: marks around the original text, everything else escaped."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from khabar.search.analysis import plan_query
-from khabar.search.highlight import plain_text, snippet_html, title_html
+from khabar.search.highlight import (
+    ELLIPSIS,
+    FIRST_SCAN_CHARS,
+    SNIPPET_WORDS,
+    TRAILING_PUNCTUATION,
+    best_window_start,
+    marked_html,
+    plain_text,
+    snippet_html,
+    title_html,
+)
 from khabar.search.query import parse_query
 
 
@@ -51,3 +64,90 @@ def test_phrases_and_excluded_words():
         "المجالس المحلية والرياضة", highlight=highlight('"المجالس المحلية" -الرياضة'), language="ar"
     )
     assert marked == "<mark>المجالس</mark> <mark>المحلية</mark> والرياضة"
+
+
+def test_a_match_past_the_first_scan_is_still_found():
+    filler = " ".join(f"كلمة{number}" for number in range(1000))  # past FIRST_SCAN_CHARS
+    snippet = snippet_html(
+        f"{filler} المجالس {filler}", highlight=highlight("المجالس"), language="ar"
+    )
+    assert "<mark>المجالس</mark>" in snippet
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+
+
+def test_an_early_match_ends_the_scan_after_its_window():
+    early = " ".join(["المجالس"] + [f"كلمة{number}" for number in range(1000)])
+    dense = " ".join(["المجالس"] * 30)
+    snippet = snippet_html(f"{early} {dense}", highlight=highlight("المجالس"), language="ar")
+    assert snippet.startswith("<mark>المجالس</mark> كلمة0 ")  # the first scan's window
+    assert snippet.endswith(" …")
+
+
+# The snippet as it was made before the one-pass scan (tokenize, then analyze again), for texts
+# shorter than the first scan: the one-pass version must give exactly the same.
+def reference_snippet(text, *, query, words=SNIPPET_WORDS):
+    from khabar.arabic import analyze as analyzer
+    from khabar.arabic import tokenize
+
+    plan_highlight = highlight(query)
+    tokens = tokenize(text)
+    if not tokens:
+        return ""
+    spans = sorted(
+        (term.start, term.end)
+        for term in analyzer.analyze(text)
+        if term.term in plan_highlight.terms
+        or any(
+            needle in term.term and (len(needle) >= analyzer.GRAM_N or needle == term.term)
+            for needle in plan_highlight.needles
+        )
+    )
+    hits = [any(s < token.end and token.start < e for s, e in spans) for token in tokens]
+    first = best_window_start(hits, words=words)
+    last = min(len(tokens), first + words) - 1
+    end = tokens[last].end
+    while end < len(text) and end - tokens[last].end < 3 and text[end] in TRAILING_PUNCTUATION:
+        end += 1
+    body = marked_html(text, spans, start=tokens[first].start, end=end)
+    prefix = f"{ELLIPSIS} " if first > 0 else ""
+    suffix = f" {ELLIPSIS}" if last < len(tokens) - 1 else ""
+    return f"{prefix}{body.strip()}{suffix}"
+
+
+news_words = st.sampled_from(
+    [
+        "المجالس",
+        "والمجالس",
+        "المَجالِس",
+        "مجلس",
+        "المحلية",
+        "المحليه",
+        "انتخابات",
+        "إنتخـــابات",
+        "في",
+        "على",
+        "قال",
+        "،",
+        ".",
+        "«الجنوب»",
+        "<b>",
+        "&",
+        "2024",
+        "٢٠٢٤",
+        "\u200f",
+        "Council",
+        "elections",
+    ]
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(news_words, max_size=120).map(" ".join),
+    st.sampled_from(["المجالس المحلية", "مجلس", '"انتخابات المجالس"', "elections", "قطار"]),
+    st.integers(min_value=3, max_value=40),
+)
+def test_the_one_pass_snippet_is_the_snippet_it_replaces(text, query, words):
+    assert len(text) < FIRST_SCAN_CHARS
+    snippet = snippet_html(text, highlight=highlight(query), language="ar", words=words)
+    assert snippet == reference_snippet(text, query=query, words=words)

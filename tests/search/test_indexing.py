@@ -103,10 +103,10 @@ def test_a_crash_between_storing_and_indexing_is_repaired(built, make_article):
 def test_a_crash_while_indexing_is_repaired(built, make_article, monkeypatch):
     article = make_article(COUNCILS, "نص عن المجالس المحلية.")
 
-    def crash(article):
+    def crash(record):
         raise OSError("disk full")
 
-    monkeypatch.setattr(indexing, "index_document", crash)
+    monkeypatch.setattr(indexing, "analyzed", crash)
     with pytest.raises(OSError):
         search.index_articles([article.pk])
     monkeypatch.undo()
@@ -221,3 +221,50 @@ def test_a_misconfigured_backend_says_what_to_do(settings, db):
         settings.KHABAR_SEARCH_BACKEND = "postgres"
         with pytest.raises(ImproperlyConfigured, match="needs a PostgreSQL database"):
             backend_name()
+
+
+# --- Bulk indexing: analysis in other processes ----------------------------------------------
+
+
+def test_analysis_in_another_process_gives_the_same_documents(db, make_article, monkeypatch):
+    monkeypatch.setattr(indexing, "BATCH_SIZE", 3)
+    articles = [make_article(f"خبر رقم {n}", f"نص عن المجالس المحلية رقم {n}.") for n in range(8)]
+    articles.append(make_article("بلا نص", summary="<p>ملخص عن <b>الطرق</b></p>"))
+    ids = [article.pk for article in articles] + [10**6]  # the last one is not stored
+    in_process = list(indexing.analyzed_chunks(ids, processes=0))
+    beside = list(indexing.analyzed_chunks(ids, processes=1))
+    assert beside == in_process
+    assert [chunk for chunk, _documents in beside] == [ids[:3], ids[3:6], ids[6:9], ids[9:]]
+    documents = {document.article_id: document for _chunk, found in beside for document in found}
+    assert set(documents) == set(ids[:-1])
+    assert documents[articles[-1].pk].words[-2:] == ["ملخص", "طرق"]  # the summary, untagged
+
+
+def test_a_large_rebuild_analyzes_in_other_processes(tantivy, make_article, monkeypatch):
+    monkeypatch.setattr(indexing, "BULK_MIN", 2)
+    used = []
+    original = indexing.analyzed_chunks
+
+    def spying(ids, *, processes=0):
+        used.append(processes)
+        return original(ids, processes=processes)
+
+    monkeypatch.setattr(indexing, "analyzed_chunks", spying)
+    monkeypatch.setattr(indexing.os, "sched_getaffinity", lambda pid: {0, 1})
+    first = make_article(COUNCILS, "نص عن المجالس.")
+    second = make_article("أمطار", "أمطار غزيرة على السواحل.")
+    assert search.reindex() == 2
+    assert search.index_articles([first.pk, second.pk, 10**6]) == {"indexed": 2, "removed": 1}
+    assert used == [1, 1]
+    assert found("المجالس") == [first.pk]
+    assert found("السواحل") == [second.pk]
+
+
+def test_a_failing_analysis_process_leaves_the_old_index(tantivy, make_article, monkeypatch):
+    article = make_article(COUNCILS, "نص عن المجالس.")
+    search.reindex()
+    monkeypatch.setattr(indexing, "analysis_processes", lambda count: 1)
+    monkeypatch.setattr(indexing, "index_texts_many", int)  # raises TypeError in the process
+    with pytest.raises(TypeError):
+        search.reindex()
+    assert found("المجالس") == [article.pk]
