@@ -6,7 +6,7 @@ stem, which join what light stemming cannot). Pure Python, no Django.
 """
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from khabar.arabic import analyze as analyzer
 
@@ -130,6 +130,38 @@ class Plan:
     def matches_everything(self) -> bool:
         """True when nothing must be found: only filters (and exclusions) narrow the results."""
         return not any(not isinstance(node, Exclude) for node in self.root.nodes)
+
+    @property
+    def has_strict_grams(self) -> bool:
+        """Whether a word may be found through its grams alone (match="all"): the costly
+        alternative `words_only` leaves out."""
+        return _has_strict_grams(self.root)
+
+    def words_only(self) -> "Plan":
+        """This plan with every word found by its terms alone, not through its grams: what a
+        search tries first (khabar.search.running.search_words_first). Loose grams (match=
+        "any") stay, as they only add to the score."""
+        return Plan(_without_strict_grams(self.root), self.highlight)
+
+
+def _has_strict_grams(node: "Match") -> bool:
+    if isinstance(node, TermMatch):
+        return bool(node.grams) and not node.loose
+    if isinstance(node, Exclude):
+        return _has_strict_grams(node.node)
+    if isinstance(node, AllMatch | AnyMatch):
+        return any(_has_strict_grams(child) for child in node.nodes)
+    return False
+
+
+def _without_strict_grams(node):
+    if isinstance(node, TermMatch):
+        return node if node.loose else replace(node, grams=())
+    if isinstance(node, Exclude):
+        return Exclude(_without_strict_grams(node.node))
+    if isinstance(node, AllMatch | AnyMatch):
+        return type(node)(tuple(_without_strict_grams(child) for child in node.nodes))
+    return node
 
 
 def plan_query(parsed: ParsedQuery, *, match: str = "all") -> Plan:

@@ -1,6 +1,7 @@
 """Running a parsed query: filters resolved against the database, the backend asked, hits
 loaded and highlighted. Called by the facade (khabar.search.query)."""
 
+from dataclasses import replace
 from datetime import datetime, time
 from urllib.parse import urlsplit
 
@@ -65,7 +66,7 @@ def run_search(page: SearchPage, parsed: ParsedQuery, *, backend, match: str) ->
         after=start_of_day(filters.after),
         before=start_of_day(filters.before),
     )
-    pairs, total = backend.search(request)
+    pairs, total = search_words_first(backend, request)
     articles = (
         Article.objects.select_related("source")
         .only(*HIT_FIELDS)
@@ -74,6 +75,24 @@ def run_search(page: SearchPage, parsed: ParsedQuery, *, backend, match: str) ->
     # An article deleted since it was indexed is left out at once; repair removes it later.
     page.results = [hit(articles[pk], score, plan) for pk, score in pairs if pk in articles]
     page.total = max(len(page.results) + page.offset, total - (len(pairs) - len(page.results)))
+
+
+def search_words_first(backend, request: SearchRequest) -> tuple[list[tuple[int, float]], int]:
+    """The backend's answer to `request`, asking first with every word found by its terms
+    alone; only when that finds fewer articles than a page holds is each word also looked for
+    through its grams (inside longer words: slower, as the grams are common).
+
+    The choice depends on the total and the page size, not on the page asked for, so every
+    page of a search comes from the same plan. At a million articles the grams are most of a
+    query's time; on the search benchmarks' tasks, finding words by their terms first ranks
+    as well (docs/benchmarks.md, "Search speed").
+    """
+    if not request.plan.has_strict_grams:
+        return backend.search(request)
+    pairs, total = backend.search(replace(request, plan=request.plan.words_only()))
+    if total >= request.limit:
+        return pairs, total
+    return backend.search(request)
 
 
 def start_of_day(day) -> datetime | None:

@@ -227,3 +227,13 @@ def test_results_load_what_they_show_in_one_query(corpus, django_assert_num_quer
             for hit in page.results
         ]
     assert len(shown) == 4
+
+
+def test_a_word_inside_longer_words_is_looked_for_when_too_few_have_it(backend, make_article):
+    york = make_article("زيارة إلى يورك", "وصل الوفد إلى مدينة يورك البريطانية.")
+    new_york = make_article("رحلة", "وصل الوفد إلى نيويورك صباح اليوم.")
+    search.index_articles([york.pk, new_york.pk])
+    assert set(ids("يورك")) == {york.pk, new_york.pk}  # through its grams: fewer than a page
+    page = search.query("يورك", limit=1)  # the word alone fills the page: its grams wait
+    assert ([hit.article_id for hit in page.results], page.total) == ([york.pk], 1)
+    assert ids("نيويورك الوفد") == [new_york.pk]
