@@ -80,13 +80,15 @@ class Analyzer:
     fold_ta_marbuta: bool = True
     gram_n: int = GRAM_N
     gram_source: str = "stem"  # "stem" or "norm": n-grams of stems or of normalized words
+    # Distinct written words each cache keeps: about 250 bytes a word for indexing's.
+    cache_size: int = field(default=_CACHE_SIZE, compare=False)
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
-        self._cache["word"] = lru_cache(maxsize=_CACHE_SIZE)(self._word)
-        self._cache["grams"] = lru_cache(maxsize=_CACHE_SIZE)(self._grams)
-        self._cache["indexed"] = _WordCache(self._indexed)
-        self._cache["term"] = _WordCache(self._term)
+        self._cache["word"] = lru_cache(maxsize=self.cache_size)(self._word)
+        self._cache["grams"] = lru_cache(maxsize=self.cache_size)(self._grams)
+        self._cache["indexed"] = _WordCache(self._indexed, size=self.cache_size)
+        self._cache["term"] = _WordCache(self._term, size=self.cache_size)
 
     def _word(self, surface: str) -> _Word | None:
         # NFKC can spread one character over several words (ﷺ): a term never holds a space.
@@ -113,11 +115,12 @@ class Analyzer:
 
     def _indexed(self, surface: str) -> tuple[str, str] | None:
         """What one written word adds to the two fields: its stem and its grams joined by
-        spaces; None for a stopword or a word that normalizes to nothing."""
-        word = self._cache["word"](surface)
+        spaces; None for a stopword or a word that normalizes to nothing. Computed without the
+        other caches: indexing keeps only this one."""
+        word = self._word(surface)
         if word is None or (word.stop and self.drop_stopwords):
             return None
-        grams = self._cache["grams"](word.stem if self.gram_source == "stem" else word.norm)
+        grams = self._grams(word.stem if self.gram_source == "stem" else word.norm)
         return word.stem, " ".join(grams)
 
     def _term(self, surface: str) -> str | None:
@@ -193,15 +196,17 @@ class Analyzer:
 
 class _WordCache(dict):
     """Written word → what `compute` makes of it, computed on first use; emptied when it holds
-    `_CACHE_SIZE` words, so a long run keeps its memory bounded. A dict subclass because its
-    lookup, unlike an `lru_cache` call, can be mapped over a document's words in C."""
+    `size` words, so a long run keeps its memory bounded (the frequent words are back at
+    once). A dict subclass because its lookup, unlike an `lru_cache` call, can be mapped over
+    a document's words in C."""
 
-    def __init__(self, compute):
+    def __init__(self, compute, *, size: int):
         super().__init__()
         self.compute = compute
+        self.size = size
 
     def __missing__(self, surface: str):
-        if len(self) >= _CACHE_SIZE:
+        if len(self) >= self.size:
             self.clear()
         entry = self[surface] = self.compute(surface)
         return entry
@@ -234,6 +239,14 @@ def gram_terms(text: str, *, language: str = "ar", n: int = GRAM_N) -> list[str]
 @lru_cache(maxsize=8)
 def _with_gram_n(n: int) -> Analyzer:
     return Analyzer(gram_n=n)
+
+
+def use_large_caches(size: int) -> None:
+    """Analyze with caches of `size` words from now on in this process: for a process that
+    only analyzes many documents (a bulk reindex), where a cache holding the corpus's whole
+    vocabulary saves most of the per-word work."""
+    global DEFAULT
+    DEFAULT = Analyzer(cache_size=size)
 
 
 def index_texts(text: str, *, language: str = "ar") -> tuple[str, str]:

@@ -16,6 +16,9 @@ from .query import AnyOf, Node, Not, ParsedQuery, Phrase, Word
 # pathological page from stalling the worker. News articles are far shorter.
 MAX_INDEXED_CHARS = 100_000
 INDEX_LANGUAGES = ("ar", "en")
+# A bulk analysis process caches this many distinct written words (about 250 bytes each):
+# news in one language has a few hundred thousand, so a rebuild analyzes each word about once.
+BULK_CACHE_WORDS = 600_000
 
 
 def field_weights() -> dict[str, float]:
@@ -55,6 +58,11 @@ def index_text(*, title: str, body: str, language: str) -> IndexedText:
     text = f"{title}\n{body}"[:MAX_INDEXED_CHARS]
     words, grams = analyzer.index_texts(text, language=analysis_language(language))
     return IndexedText(words_text=words, grams_text=grams)
+
+
+def start_bulk_analysis() -> None:
+    """Set up a process that will analyze a whole corpus (see `index_texts_many`)."""
+    analyzer.use_large_caches(BULK_CACHE_WORDS)
 
 
 def index_texts_many(items: list[tuple[str, str, str]]) -> list[tuple[str, str]]:

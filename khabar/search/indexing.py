@@ -26,7 +26,7 @@ from django.utils.html import strip_tags
 
 from khabar.articles.models import Article
 
-from .analysis import analysis_fingerprint, index_text, index_texts_many
+from .analysis import analysis_fingerprint, index_text, index_texts_many, start_bulk_analysis
 from .backend import IndexDocument, IndexState, get_backend
 
 logger = logging.getLogger(__name__)
@@ -156,7 +156,11 @@ def analyzed_chunks(
             records = article_records(chunk)
             yield chunk, [document_of(record, analyzed(record)) for record in records]
         return
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(
+        processes,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=start_bulk_analysis,
+    )
     pending: deque[tuple[list[int], list[ArticleRecord], Future]] = deque()
     try:
         for chunk in chunks(ids):

@@ -242,9 +242,8 @@ def test_the_indexing_pass_follows_the_analyzer_configuration(analyzer):
     )
 
 
-def test_the_indexing_cache_stays_bounded(monkeypatch):
-    monkeypatch.setattr(analyze_module, "_CACHE_SIZE", 5)
-    analyzer = Analyzer()
+def test_the_indexing_cache_stays_bounded():
+    analyzer = Analyzer(cache_size=5)
     text = "المجالس المحلية تجتمع في المدن والقرى لمناقشة الميزانية الجديدة"
     assert analyzer.index_texts(text) == (" ".join(terms(text)), " ".join(gram_terms(text)))
     assert len(analyzer._cache["indexed"]) <= 5
