@@ -33,6 +33,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import search_quality as quality  # noqa: E402
 
+# The facade's modules need Django's apps loaded (no database is used here).
+os.environ.setdefault("KHABAR_DATA_DIR", tempfile.mkdtemp(prefix="khabar-plans-data-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khabar.settings")
+import django  # noqa: E402
+
+django.setup()
+
 from khabar.arabic.analyze import _WORD, index_texts  # noqa: E402
 from khabar.search import running  # noqa: E402
 from khabar.search._tantivy import TantivyBackend  # noqa: E402
