@@ -13,7 +13,7 @@ canonical query's. Choices are made on dev; test is reported.
 Queries are the tasks' texts reduced to their words (the query language's quotes, minus signs
 and OR words left out), so every query asks for its words and nothing else.
 
-    .venv/bin/python bench/search_plans.py [--ant-queries N] [--variants N]
+    .venv/bin/python bench/search_plans.py [--ant-queries N] [--variants N] [--data DIR]
 """
 
 import argparse
@@ -138,9 +138,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ant-queries", type=int, default=2000, help="(a) queries per split")
     parser.add_argument("--variants", type=int, default=150, help="(c) variants per kind")
+    parser.add_argument("--data", type=Path, default=DATA, help="the shared data folder")
     args = parser.parse_args()
-    quality.ANT = DATA / "ant-corpus-v1.1/ant_v1.1_jawharafm.jsonl.gz"
-    quality.ARCD = DATA / "arcd/arcd-train.json.gz"
+    quality.ANT = args.data / "ant-corpus-v1.1/ant_v1.1_jawharafm.jsonl.gz"
+    quality.ARCD = args.data / "arcd/arcd-train.json.gz"
     print(machine())
     started = time.time()
     tasks = [quality.load_ant(args.ant_queries), quality.load_arcd()]
