@@ -64,13 +64,19 @@ def plans() -> dict:
     def words_only(plan, backend, limit):
         return backend.search(SearchRequest(plan=plan.words_only(), limit=limit))
 
-    def words_first(plan, backend, limit):
-        return running.search_words_first(backend, SearchRequest(plan=plan, limit=limit))
+    def words_first(enough):
+        def search(plan, backend, limit):
+            request = SearchRequest(plan=plan, limit=limit)
+            return running.search_words_first(backend, request, enough=enough)
+
+        return search
 
     return {
         "grams for every word (before)": every_word_and_grams,
         "words only": words_only,
-        "words first, grams when fewer than the limit (khabar)": words_first,
+        "words first, grams when they find nothing": words_first(1),
+        "words first, grams when they find fewer than 3": words_first(3),
+        "words first, grams when fewer than the limit (khabar)": words_first(None),
     }
 
 
@@ -120,6 +126,19 @@ def evaluate(backend, planner, task: quality.Task, split: str, match: str) -> qu
     )
 
 
+def words_only_totals(backend, task: quality.Task, split: str) -> list[int]:
+    """How many documents each query's words find by their terms alone (match="all")."""
+    totals = []
+    for text, _relevant in task.queries[split]:
+        parsed = parse_query(query_text(text))
+        plan = plan_query(parsed)
+        if parsed.problems or plan.matches_everything:
+            totals.append(0)
+            continue
+        totals.append(backend.search(SearchRequest(plan=plan.words_only(), limit=1))[1])
+    return totals
+
+
 def machine() -> str:
     def sh(command: str) -> str:
         return subprocess.run(command, shell=True, capture_output=True, text=True).stdout.strip()
@@ -149,6 +168,14 @@ def main() -> None:
         quality.make_variants(task, args.variants)
     with tempfile.TemporaryDirectory(prefix="khabar-plans-") as tmp:
         backends = {task.name: build(task, Path(tmp) / str(n)) for n, task in enumerate(tasks)}
+        print("\nqueries whose words alone find at least 1 / 3 / 10 documents (match='all'):")
+        for split in ("dev", "test"):
+            cells = []
+            for task in tasks:
+                totals = words_only_totals(backends[task.name], task, split)
+                shares = [sum(t >= n for t in totals) / len(totals) for n in (1, 3, 10)]
+                cells.append(f"{task.name[:3]} " + " / ".join(f"{x:.1%}" for x in shares))
+            print(f"  {split}: " + " | ".join(cells))
         for match in ("all", "any"):
             print(f"\nmatch={match!r}")
             for split in ("dev", "test"):

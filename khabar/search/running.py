@@ -77,10 +77,13 @@ def run_search(page: SearchPage, parsed: ParsedQuery, *, backend, match: str) ->
     page.total = max(len(page.results) + page.offset, total - (len(pairs) - len(page.results)))
 
 
-def search_words_first(backend, request: SearchRequest) -> tuple[list[tuple[int, float]], int]:
+def search_words_first(
+    backend, request: SearchRequest, *, enough: int | None = None
+) -> tuple[list[tuple[int, float]], int]:
     """The backend's answer to `request`, asking first with every word found by its terms
-    alone; only when that finds fewer articles than a page holds is each word also looked for
-    through its grams (inside longer words: slower, as the grams are common).
+    alone; only when that finds fewer articles than a page holds (or than `enough`) is each
+    word also looked for through its grams (inside longer words: slower, as the grams are
+    common).
 
     The choice depends on the total and the page size, not on the page asked for, so every
     page of a search comes from the same plan. At a million articles the grams are most of a
@@ -90,7 +93,7 @@ def search_words_first(backend, request: SearchRequest) -> tuple[list[tuple[int,
     if not request.plan.has_strict_grams:
         return backend.search(request)
     pairs, total = backend.search(replace(request, plan=request.plan.words_only()))
-    if total >= request.limit:
+    if total >= (request.limit if enough is None else enough):
         return pairs, total
     return backend.search(request)
 
