@@ -528,7 +528,8 @@ class KhabarFacade(System):
 
 class KhabarBackendOnly(System):
     """The same query without the facade's database and highlighting work: parse, analyze and
-    plan the query, then the backend's search alone (article ids and scores)."""
+    plan the query, then ask the backend as the facade does (words first, then grams when
+    they find fewer than the limit): article ids and scores."""
 
     def __init__(self, facade: KhabarFacade):
         self.name = f"{facade.name}: backend.search only"
@@ -538,9 +539,11 @@ class KhabarBackendOnly(System):
         from khabar.search.analysis import plan_query
         from khabar.search.backend import SearchRequest
         from khabar.search.query import parse_query
+        from khabar.search.running import search_words_first
 
         plan = plan_query(parse_query(query.khabar()))
-        pairs, _total = self.backend.search(SearchRequest(plan=plan, limit=LIMIT))
+        request = SearchRequest(plan=plan, limit=LIMIT)
+        pairs, _total = search_words_first(self.backend, request)
         return len(pairs)
 
     def server_pid(self) -> int | None:

@@ -44,7 +44,10 @@ GRAM_N = 3
 
 # Same word pattern as tokenize.py: letters and digits, with harakat, tatweel and joiners inside.
 _WORD = re.compile(rf"(?:[^\W_]|[{HARAKAT}{TATWEEL}{INVISIBLE}])+")
-_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
+# The same words, twice as fast to find: one character class, which also takes "_" (a word
+# character to `\w`), so "_" is replaced by a space first (`_fast_text`): offsets stay put.
+_FAST_WORD = re.compile(rf"[\w{HARAKAT}{TATWEEL}{INVISIBLE}]+")
+_FAST_WORD_SPLIT = re.compile(f"({_FAST_WORD.pattern})")
 _ARABIC_LETTER = re.compile(r"[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 _CACHE_SIZE = 200_000
 
@@ -148,7 +151,7 @@ class Analyzer:
         `analyze` without positions or objects, for highlighting: splitting with the word
         pattern captured and summing the lengths of the pieces finds the offsets in C.
         """
-        pieces = _WORD_SPLIT.split(text or "")
+        pieces = _FAST_WORD_SPLIT.split(_fast_text(text))
         bounds = list(accumulate(map(len, pieces), initial=offset))
         terms = list(map(self._cache["term"].__getitem__, pieces[1::2]))
         starts, ends = bounds[1:-1:2], bounds[2::2]
@@ -186,12 +189,13 @@ class Analyzer:
         word (`_WORD.findall` and `map` keep the loop in C). `analyze` keeps the offsets for
         highlighting.
         """
-        found = [
-            entry
-            for entry in map(self._cache["indexed"].__getitem__, _WORD.findall(text or ""))
-            if entry
-        ]
+        words = _FAST_WORD.findall(_fast_text(text))
+        found = [entry for entry in map(self._cache["indexed"].__getitem__, words) if entry]
         return " ".join([entry[0] for entry in found]), " ".join([entry[1] for entry in found])
+
+
+def _fast_text(text: str | None) -> str:
+    return (text or "").replace("_", " ")
 
 
 class _WordCache(dict):
