@@ -6,6 +6,7 @@ text); the entity model is the one shipped with khabar, as on a fresh install.
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from io import StringIO
@@ -33,6 +34,13 @@ def found(result: dict) -> set[tuple[str, str]]:
 
 def canonicals(result: dict) -> set[tuple[str, str]]:
     return {(e["canonical"], e["type"]) for e in result["entities"]}
+
+
+def database_tables(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    with sqlite3.connect(path) as connection:
+        return [row[0] for row in connection.execute("SELECT name FROM sqlite_master")]
 
 
 def assert_offsets(text: str, result: dict) -> None:
@@ -148,7 +156,7 @@ def test_the_khabar_command(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert ("فايز السراج", "PER") in found(json.loads(done.stdout))
-    assert not (tmp_path / "db.sqlite3").exists()  # no database needed
+    assert not database_tables(tmp_path / "khabar.sqlite3")  # nothing was migrated
     failed = subprocess.run(
         [str(KHABAR), "analyze", str(tmp_path / "missing.txt")],
         capture_output=True,
