@@ -65,7 +65,10 @@ def main() -> None:
     print_sizes(sentences, split, train, test, name)
     clusters = word_clusters_for(args)
     with tempfile.TemporaryDirectory(prefix="khabar-entities-") as tmp:
-        crf, seconds, size = train_model(train, Path(tmp), clusters=clusters, keep=args.tagger)
+        params = {k: v for k, v in (("c1", args.c1), ("c2", args.c2)) if v is not None}
+        crf, seconds, size = train_model(
+            train, Path(tmp), clusters=clusters, keep=args.tagger, params=params
+        )
         baseline = entities.EntityModel(gazetteer=entities.gazetteer_with(train))
         print(f"\nCRF training: {seconds:.1f} s, model {size / 1024:.0f} KiB")
         results = {
@@ -90,6 +93,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--speed", type=int, default=3000, help="ANT articles to time (3000)")
     parser.add_argument("--errors", type=int, default=0, help="print N wrong spans")
     parser.add_argument("--clusters", type=Path, help="word clusters file to use (else learned)")
+    parser.add_argument("--c1", type=float, help="L1 weight (default: TRAINING_PARAMS)")
+    parser.add_argument("--c2", type=float, help="L2 weight (default: TRAINING_PARAMS)")
     parser.add_argument(
         "--tagger", type=Path, help="CRF file: reused if it exists, else trained and kept there"
     )
@@ -152,14 +157,20 @@ def word_clusters_for(args: argparse.Namespace) -> dict:
 
 
 def train_model(
-    train: Sequence[GoldSentence], tmp: Path, *, clusters: dict, gazetteer=None, keep=None
+    train: Sequence[GoldSentence],
+    tmp: Path,
+    *,
+    clusters: dict,
+    gazetteer=None,
+    keep=None,
+    params=None,
 ):
     """The CRF trained on `train`; with `keep`, the one saved there by an earlier run (with
     the same split, clusters and features: post-processing can then be compared quickly)."""
     started = time.perf_counter()
     path = keep or tmp / f"entities-{len(list(tmp.iterdir()))}.crfsuite"  # a new file each time
     if not (keep and keep.is_file()):
-        entities.train_tagger(train, path, clusters=clusters)
+        entities.train_tagger(train, path, clusters=clusters, params=params)
     seconds = time.perf_counter() - started
     model = entities.EntityModel(
         gazetteer=gazetteer or entities.gazetteer_with(train), clusters=clusters
