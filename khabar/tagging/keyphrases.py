@@ -18,7 +18,7 @@ import gzip
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -75,20 +75,27 @@ def extract_keyphrases(
     """Up to `limit` keyphrases of `text` (title and body), best first, as written.
 
     `names`: the entity names found in the text (`Entity.text`); a name of several words is a
-    phrase even when the article writes it once (بشار الأسد).
+    phrase even when the article writes it once (بشار الأسد), shown as the tagger cut it
+    (هيئة تحرير الشام, not لهيئة تحرير الشام).
     """
     frequencies = frequencies or default_frequencies()
     words = _content_words(text, settings=settings)
     if not words:
         return []
     stem_score = _stem_scores(words, frequencies=frequencies, settings=settings)
-    named = {stems for stems in map(_stems_of, names) if len(stems) > 1}
+    named: dict[tuple[str, ...], str] = {}
+    for name in names:
+        stems = _stems_of(name)
+        if len(stems) > 1:
+            named.setdefault(stems, " ".join(name.split()))
     phrases = _candidates(text, words, settings=settings, named=named)
     scored = []
     for stems, spans in phrases.items():
         score = sum(stem_score[s] for s in stems)
         if len(stems) > 1:
             score *= settings.phrase_bonus * len(spans)
+            if stems in named:
+                score = max(score, sum(stem_score[s] for s in stems))  # a name beats its parts
         scored.append((score, -spans[0][0], stems, spans))
     scored.sort(reverse=True)
     chosen: list[tuple[tuple[str, ...], list]] = []
@@ -100,7 +107,7 @@ def extract_keyphrases(
         covered.update(stems)
         if len(chosen) >= limit:
             break
-    return [_shown(text, spans) for _, spans in chosen]
+    return [named.get(stems) or _shown(text, spans) for stems, spans in chosen]
 
 
 def _content_words(text: str, *, settings: KeyphraseSettings) -> list[tuple[int, int, str]]:
@@ -126,11 +133,12 @@ def _stems_of(name: str) -> tuple[str, ...]:
 
 
 def _candidates(
-    text: str, words, *, settings: KeyphraseSettings, named: set[tuple[str, ...]]
+    text: str, words, *, settings: KeyphraseSettings, named: Mapping[tuple[str, ...], str]
 ) -> dict[tuple, list]:
     """stems of each candidate phrase → the (start, end) spans where the article writes it."""
     found: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
     run: list[tuple[int, int, str]] = []
+    longest = max([MAX_WORDS, *map(len, named)])  # a name may be longer (حسين أمير عبد اللهيان)
     for i, (start, end, stem) in enumerate(words):
         joined = i > 0 and not _SEPARATOR.search(text, words[i - 1][1], start)
         if stem is None or not joined:
@@ -138,7 +146,7 @@ def _candidates(
         if stem is None:
             continue
         run.append((start, end, stem))
-        for n in range(1, min(MAX_WORDS, len(run)) + 1):
+        for n in range(1, min(longest, len(run)) + 1):
             part = run[-n:]
             found[tuple(w[2] for w in part)].append((part[0][0], part[-1][1]))
     return {
@@ -146,7 +154,11 @@ def _candidates(
         for stems, spans in found.items()
         if len(stems) == 1
         or stems in named
-        or (len(spans) >= settings.phrase_repeats and len(set(stems)) == len(stems))
+        or (
+            len(stems) <= MAX_WORDS
+            and len(spans) >= settings.phrase_repeats
+            and len(set(stems)) == len(stems)
+        )
     }
 
 

@@ -260,3 +260,10 @@ def test_keyphrases_are_written_forms_of_what_the_article_is_about():
     assert "دير الزور" in phrases
     assert all(not p.startswith(("وال", "بال", "لل")) for p in phrases)
     assert extract_keyphrases("") == [] and extract_keyphrases("في من على") == []
+
+
+def test_names_the_tagger_found_are_keyphrases_as_it_cut_them():
+    result = json.loads(analyze(FIXTURES / "syria.txt"))
+    assert "حسين أمير عبد اللهيان" in result["keyphrases"]  # written once, four words
+    assert "هيئة تحرير الشام" in result["keyphrases"]  # written لهيئة تحرير الشام
+    assert "اللهيان" not in result["keyphrases"]
