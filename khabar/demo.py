@@ -224,7 +224,15 @@ def article_summary() -> str:
     )
     total = sum(counts.values())
     parts = ", ".join(f"{language or '?'}: {n}" for language, n in sorted(counts.items()))
-    return f"{total} articles stored" + (f" ({parts})" if parts else "")
+    return f"{total} articles stored" + (f" ({parts})" if parts else "") + "; " + story_summary()
+
+
+def story_summary() -> str:
+    from khabar.stories.queries import live_stories
+
+    stories = live_stories()
+    several = stories.filter(source_count__gt=1).count()
+    return f"{stories.count()} stories, {several} of them told by several sources"
 
 
 # --- serving ------------------------------------------------------------------------------

@@ -76,6 +76,13 @@ def stored_articles(data_dir) -> list[tuple[str, str, str]]:
         return db.execute("SELECT title, language, text FROM articles_article").fetchall()
 
 
+def stories_by_sources(data_dir) -> list[int]:
+    """The number of sources of each story the demo's worker built, most first."""
+    with closing(sqlite3.connect(data_dir / "khabar.sqlite3")) as db:
+        query = "SELECT source_count FROM stories_story WHERE merged_into_id IS NULL"
+        return sorted((count for (count,) in db.execute(query)), reverse=True)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -125,6 +132,10 @@ def test_demo_loads_arabic_news_serves_it_and_stops_everything(tmp_path):
     wadi_bridge = "افتتاح جسر الوادي الجديد أمام حركة السير بعد ثلاث سنوات من العمل"
     assert "ممر للمشاة والدراجات" in texts[wadi_bridge]  # the Atom entry's page was extracted
     assert not any("لم تشترك بعد" in text for text in texts.values())
+    # The worker enriched every article: several outlets' reports of one event are one story.
+    sources = stories_by_sources(data_dir)
+    assert sources[:2] == [3, 3], sources
+    assert "stories" in setup.stdout
 
     # Again, serving this time: the same articles, the site up, and Ctrl-C leaves nothing behind.
     port = free_port()
@@ -140,6 +151,7 @@ def test_demo_loads_arabic_news_serves_it_and_stops_everything(tmp_path):
         assert "Ctrl-C stops everything" in output, output
         home = httpx.get(f"http://127.0.0.1:{port}/", headers={"accept-language": "ar"})
         assert wadi_bridge in home.text
+        assert "3 مصادر" in home.text
         children = children_of(demo.pid)
         assert len(children) == 2  # the worker and the web server
         demo.send_signal(signal.SIGINT)
