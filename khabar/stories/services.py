@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -131,7 +132,7 @@ def stories_write(*, batch: StoryBatch, lease: ClusterLease, version: int) -> No
     for article_id, story_id in final.items():
         final[article_id] = survivor_of.get(story_id, story_id)
     touched = set(final.values()) | set(survivor_of.values())
-    stories_create(story_ids=touched, placements=batch.placements)
+    stories_create(story_ids=touched, placements=batch.placements, headlines=batch.headlines)
     for merged, survivor in survivor_of.items():
         StoryArticle.objects.filter(story_id=merged).update(story_id=survivor)
     StoryArticle.objects.bulk_create(
@@ -150,7 +151,9 @@ def stories_write(*, batch: StoryBatch, lease: ClusterLease, version: int) -> No
         Story.objects.filter(pk=merged).update(merged_into_id=survivor)
 
 
-def stories_create(*, story_ids: set[int], placements: Iterable[Placement]) -> None:
+def stories_create(
+    *, story_ids: set[int], placements: Iterable[Placement], headlines: dict[int, str]
+) -> None:
     """Create the rows of the stories among `story_ids` that have none yet."""
     times: dict[int, list[datetime]] = {}
     for placement in placements:
@@ -160,6 +163,7 @@ def stories_create(*, story_ids: set[int], placements: Iterable[Placement]) -> N
     Story.objects.bulk_create(
         Story(
             id=story_id,
+            headline=headlines.get(story_id, ""),
             first_seen=min(times.get(story_id, [now])),
             last_seen=max(times.get(story_id, [now])),
         )
@@ -168,35 +172,28 @@ def stories_create(*, story_ids: set[int], placements: Iterable[Placement]) -> N
 
 
 def stories_count(*, story_ids: Iterable[int], headlines: dict[int, str] | None = None) -> None:
-    """Recount the articles, sources and times of these stories from their memberships, and
-    set the headlines given."""
+    """Recount the articles, sources and times of these stories from their memberships (one
+    statement), and set the headlines that changed."""
     ids = list(story_ids)
-    rows = (
-        StoryArticle.objects.filter(story_id__in=ids)
-        .values("story_id")
-        .annotate(
-            articles=Count("article_id"),
-            sources=Count("article__source_id", distinct=True),
-            first=Min("published_at"),
-            last=Max("published_at"),
-        )
+    members = StoryArticle.objects.filter(story=OuterRef("pk")).values("story")
+    Story.objects.filter(pk__in=ids).update(
+        article_count=Coalesce(Subquery(members.annotate(n=Count("pk")).values("n")), 0),
+        source_count=Coalesce(
+            Subquery(members.annotate(n=Count("article__source_id", distinct=True)).values("n")),
+            0,
+        ),
+        first_seen=Coalesce(
+            Subquery(members.annotate(t=Min("published_at")).values("t")), F("first_seen")
+        ),
+        last_seen=Coalesce(
+            Subquery(members.annotate(t=Max("published_at")).values("t")), F("last_seen")
+        ),
+        updated_at=timezone.now(),
     )
-    counted = {row["story_id"]: row for row in rows}
-    stories = list(Story.objects.filter(pk__in=ids))
-    now = timezone.now()
-    for story in stories:
-        story.updated_at = now
-        story.headline = (headlines or {}).get(story.pk) or story.headline
-        row = counted.get(story.pk)
-        if row is None:
-            story.article_count = story.source_count = 0
-            continue
-        story.article_count, story.source_count = row["articles"], row["sources"]
-        story.first_seen, story.last_seen = row["first"], row["last"]
-    Story.objects.bulk_update(
-        stories,
-        ["headline", "article_count", "source_count", "first_seen", "last_seen", "updated_at"],
-    )
+    wanted = {pk: text for pk, text in (headlines or {}).items() if text and pk in set(ids)}
+    for pk, current in Story.objects.filter(pk__in=wanted).values_list("pk", "headline"):
+        if current != wanted[pk]:
+            Story.objects.filter(pk=pk).update(headline=wanted[pk])
 
 
 def stories_reset(*, since: datetime | None, lease: ClusterLease) -> int:

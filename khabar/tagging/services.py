@@ -8,9 +8,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.db import transaction
 from django.db.models import F, Q
+
+from khabar.lib.db import insert_rows
 
 from .canonical import entity_key
 from .models import ArticleTopic, Entity, EntityAlias, EntityMention
@@ -50,10 +53,10 @@ def tags_store(*, tags: Sequence[ArticleTags]) -> None:
     """
     with_topics = [item for item in tags if item.topics is not None]
     ArticleTopic.objects.filter(article_id__in=[item.article_id for item in with_topics]).delete()
-    ArticleTopic.objects.bulk_create(
-        ArticleTopic(article_id=item.article_id, label=label, score=score)
-        for item in with_topics
-        for label, score in item.topics
+    insert_rows(
+        ArticleTopic,
+        ("article", "label", "score"),
+        ((item.article_id, label, score) for item in with_topics for label, score in item.topics),
     )
     with_entities = [item for item in tags if item.entities is not None]
     EntityMention.objects.filter(
@@ -62,15 +65,14 @@ def tags_store(*, tags: Sequence[ArticleTags]) -> None:
     counted = {item.article_id: mention_counts(item.entities) for item in with_entities}
     names = {key: name for counts in counted.values() for key, (name, _n) in counts.items()}
     ids = entity_ids(names)
-    EntityMention.objects.bulk_create(
-        EntityMention(
-            article_id=item.article_id,
-            entity_id=ids[key],
-            count=count,
-            published_at=item.published_at,
-        )
-        for item in with_entities
-        for key, (_name, count) in counted[item.article_id].items()
+    insert_rows(
+        EntityMention,
+        ("article", "entity", "count", "published_at"),
+        (
+            (item.article_id, ids[key], count, item.published_at)
+            for item in with_entities
+            for key, (_name, count) in counted[item.article_id].items()
+        ),
     )
 
 
@@ -80,12 +82,18 @@ def mention_counts(mentions: Iterable) -> dict[tuple[str, str], tuple[str, int]]
     names: dict[tuple[str, str], str] = {}
     for mention in mentions:
         name = " ".join(mention.canonical.split())[:MAX_NAME]
-        key = entity_key(name)[:MAX_NAME]
+        key = cached_entity_key(name)
         if not key:
             continue
         counts[mention.type, key] += 1
         names.setdefault((mention.type, key), name)
     return {key: (names[key], count) for key, count in counts.items()}
+
+
+@lru_cache(maxsize=100_000)
+def cached_entity_key(name: str) -> str:
+    """`entity_key` of a canonical name, remembered: the same names come back all day."""
+    return entity_key(name)[:MAX_NAME]
 
 
 def entity_ids(names: dict[tuple[str, str], str]) -> dict[tuple[str, str], int]:
