@@ -10,10 +10,13 @@ groups and filters. Pure Python with no Django import, so it is tested on its ow
     lang:ar  lang:en          the article's language
     after:2024-05-01          published on or after that day (also 2024-05 or 2024)
     before:2024-06-01         published before that day
-    topic:…  entity:…         understood, but not available yet (issue #5)
+    topic:sport  topic:رياضة  an article's topic (a taxonomy label, or its name in Arabic
+                              or English; khabar.tagging.labels)
+    entity:دمشق               an entity the article names, in any spelling or alias
+                              (entity:"الولايات المتحدة" for spaces)
 
 Field names have Arabic aliases (مصدر: لغة: بعد: قبل: موضوع: كيان:). A minus before a filter
-(-source:NAME, -lang:en) leaves those articles out. Nothing a reader types raises: a query that
+(-source:NAME, -lang:en, -topic:sport, -entity:NAME) leaves those articles out. Nothing a reader types raises: a query that
 cannot run carries a fatal `Problem`, and one that was read generously carries a notice.
 """
 
@@ -60,8 +63,10 @@ class Filters:
     exclude_languages: list[str] = field(default_factory=list)
     after: date | None = None  # published on or after this day
     before: date | None = None  # published before this day
-    topics: list[str] = field(default_factory=list)  # not available yet (issue #5)
-    entities: list[str] = field(default_factory=list)  # not available yet (issue #5)
+    topics: list[str] = field(default_factory=list)  # each must be one of the article's
+    exclude_topics: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)  # each must be named by the article
+    exclude_entities: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         """True when a filter that narrows the results is set."""
@@ -72,6 +77,10 @@ class Filters:
             or self.exclude_languages
             or self.after
             or self.before
+            or self.topics
+            or self.exclude_topics
+            or self.entities
+            or self.exclude_entities
         )
 
 
@@ -299,9 +308,12 @@ class Parser:
         if not value:
             self.problems.append(Problem(EMPTY_FILTER, f"{token.name}:"))
             return
-        if token.name in ("topic", "entity"):
-            self.problems.append(Problem(NOT_AVAILABLE, f"{token.name}:"))
-            (self.filters.topics if token.name == "topic" else self.filters.entities).append(value)
+        if token.name == "topic":
+            target = self.filters.exclude_topics if token.negated else self.filters.topics
+            target.append(value)
+        elif token.name == "entity":
+            target = self.filters.exclude_entities if token.negated else self.filters.entities
+            target.append(value)
         elif token.name == "source":
             target = self.filters.exclude_sources if token.negated else self.filters.sources
             target.append(value)
