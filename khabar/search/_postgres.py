@@ -35,14 +35,20 @@ def lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_literal(words: list[str], grams: list[str]) -> str:
+def tsvector_literal(words: list[str], grams: list[str], tags: tuple[str, ...] = ()) -> str:
     positions: dict[str, list[str]] = defaultdict(list)
     for weight, terms in ((WORDS_WEIGHT, words), (GRAMS_WEIGHT, grams)):
         for position, term in enumerate(terms, start=1):
             entries = positions[term]
             if len(entries) < MAX_POSITIONS_PER_LEXEME:
                 entries.append(f"{min(position, MAX_POSITION)}{weight}")
-    return " ".join(f"{lexeme(term)}:{','.join(entries)}" for term, entries in positions.items())
+    literal = [f"{lexeme(term)}:{','.join(entries)}" for term, entries in positions.items()]
+    return " ".join(literal + [lexeme(tag_lexeme(tag)) for tag in tags])
+
+
+def tag_lexeme(tag: str) -> str:
+    """The enrich step's tags are lexemes without positions, apart from the words: "~" + tag."""
+    return "~" + tag
 
 
 class Writer:
@@ -54,7 +60,7 @@ class Writer:
                 document.source_id,
                 document.language,
                 document.published_at,
-                tsvector_literal(document.words, document.grams),
+                tsvector_literal(document.words, document.grams, document.tags),
             )
             for document in documents
         ]
@@ -198,6 +204,11 @@ def filter_conditions(request: SearchRequest) -> tuple[list[str], list]:
     if request.exclude_languages:
         conditions.append("NOT (d.lang = ANY(%s))")
         params.append(list(request.exclude_languages))
+    tags = [either([lexeme(tag_lexeme(tag)) for tag in group]) for group in request.tags]
+    tags += [f"!{lexeme(tag_lexeme(tag))}" for tag in request.exclude_tags]
+    if tags:
+        conditions.append("d.vector @@ %s::tsquery")
+        params.append(" & ".join(tags))
     if request.after:
         conditions.append("d.published_at >= %s")
         params.append(request.after)

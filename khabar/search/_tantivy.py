@@ -29,7 +29,7 @@ from tantivy import Document, FieldType, Occur, Order, Query
 from .analysis import AllMatch, AnyMatch, Exclude, PhraseMatch, TermMatch, field_weights
 from .backend import IndexBusy, IndexDocument, IndexState, SearchRequest
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the enrich step's tags
 TOKENIZER = "khabar_terms"
 STATE_FILE = "khabar-state.json"
 WRITER_HEAP = 64_000_000
@@ -54,6 +54,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("date_order", fast=True)
     builder.add_text_field("words", tokenizer_name=TOKENIZER, index_option="position")
     builder.add_text_field("grams", tokenizer_name=TOKENIZER, index_option="position")
+    builder.add_text_field("tags", tokenizer_name="raw")  # one term a tag: topic:…, entity:…
     return builder.build()
 
 
@@ -94,6 +95,8 @@ def tantivy_document(document: IndexDocument) -> Document:
     doc.add_integer("date_order", date_order(document))
     doc.add_text("words", document.words_text)
     doc.add_text("grams", document.grams_text)
+    for tag in document.tags:
+        doc.add_text("tags", tag)
     return doc
 
 
@@ -398,6 +401,10 @@ def filtered(query: Query, request: SearchRequest) -> Query:
         musts.append(Query.term_set_query(SCHEMA, "lang", list(request.languages)))
     if request.exclude_languages:
         must_nots.append(Query.term_set_query(SCHEMA, "lang", list(request.exclude_languages)))
+    for group in request.tags:
+        musts.append(Query.term_set_query(SCHEMA, "tags", list(group)))
+    if request.exclude_tags:
+        must_nots.append(Query.term_set_query(SCHEMA, "tags", list(request.exclude_tags)))
     if request.after or request.before:
         musts.append(
             Query.range_query(

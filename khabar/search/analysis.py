@@ -80,6 +80,7 @@ def analysis_fingerprint() -> str:
     sample = "والمجالس المحلية بالمجالس «الأوَّلى» ٢٠٢٤ Elections were held, running"
     parts = [repr(field_weights()), repr(word_grams(sample))]
     parts += [repr(analyzer.terms(sample, language=language)) for language in INDEX_LANGUAGES]
+    parts.append("tags: topic, entity")  # documents carry the enrich step's tags
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 

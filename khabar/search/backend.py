@@ -31,6 +31,8 @@ class IndexDocument:
     published_at: datetime | None
     words_text: str  # the ``words`` terms in order, joined by single spaces
     grams_text: str  # the ``grams`` terms in order, joined by single spaces
+    # From the enrich step: "topic:<label>" and "entity:<key>" (khabar.tagging.queries).
+    tags: tuple[str, ...] = ()
 
     @property
     def words(self) -> list[str]:
@@ -59,6 +61,8 @@ class SearchRequest:
     exclude_languages: tuple[str, ...] = ()
     after: datetime | None = None  # published at or after
     before: datetime | None = None  # published before
+    tags: tuple[tuple[str, ...], ...] = ()  # each group: the article has one of its tags
+    exclude_tags: tuple[str, ...] = ()  # the article has none of these
 
 
 def backend_name() -> str:

@@ -9,6 +9,10 @@
   compared between database and index range by range, narrow down any id present on one side
   only. An index built by another analyzer (or none at all) is rebuilt instead.
 - `reindex()` builds a new index from every article.
+
+An index document carries the article's analyzed words and, from the enrich step, its topic
+and entity tags (`khabar.tagging.queries.index_tags`) for the topic: and entity: filters; the
+enrich step asks for the article to be indexed again when they change.
 """
 
 import logging
@@ -25,6 +29,7 @@ from django.db.models import Count, Max, Sum
 from django.utils.html import strip_tags
 
 from khabar.articles.models import Article
+from khabar.tagging.queries import index_tags
 
 from .analysis import analysis_fingerprint, index_text, index_texts_many, start_bulk_analysis
 from .backend import IndexDocument, IndexState, get_backend
@@ -101,7 +106,7 @@ def index_document(article: Article) -> IndexDocument:
         article.title,
         body,
     )
-    return document_of(record, analyzed(record))
+    return document_of(record, analyzed(record), tags=index_tags([article.pk]).get(article.pk, ()))
 
 
 def analyzed(record: ArticleRecord) -> tuple[str, str]:
@@ -109,7 +114,9 @@ def analyzed(record: ArticleRecord) -> tuple[str, str]:
     return text.words_text, text.grams_text
 
 
-def document_of(record: ArticleRecord, texts: tuple[str, str]) -> IndexDocument:
+def document_of(
+    record: ArticleRecord, texts: tuple[str, str], *, tags: tuple[str, ...] = ()
+) -> IndexDocument:
     return IndexDocument(
         article_id=record.article_id,
         updated_at=record.updated_at,
@@ -118,6 +125,7 @@ def document_of(record: ArticleRecord, texts: tuple[str, str]) -> IndexDocument:
         published_at=record.published_at,
         words_text=texts[0],
         grams_text=texts[1],
+        tags=tags,
     )
 
 
@@ -153,20 +161,27 @@ def analyzed_chunks(
     """
     if not processes:
         for chunk in chunks(ids):
-            records = article_records(chunk)
-            yield chunk, [document_of(record, analyzed(record)) for record in records]
+            records, tags = article_records(chunk), index_tags(chunk)
+            yield (
+                chunk,
+                [
+                    document_of(record, analyzed(record), tags=tags.get(record.article_id, ()))
+                    for record in records
+                ],
+            )
         return
     pool = ProcessPoolExecutor(
         processes,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=start_bulk_analysis,
     )
-    pending: deque[tuple[list[int], list[ArticleRecord], Future]] = deque()
+    pending: deque[tuple[list[int], list[ArticleRecord], dict, Future]] = deque()
     try:
         for chunk in chunks(ids):
             records = article_records(chunk)
             texts = [record.texts for record in records]
-            pending.append((chunk, records, pool.submit(index_texts_many, texts)))
+            tags = index_tags(chunk)
+            pending.append((chunk, records, tags, pool.submit(index_texts_many, texts)))
             if len(pending) > 2 * processes:
                 yield finished(*pending.popleft())
         while pending:
@@ -176,11 +191,12 @@ def analyzed_chunks(
 
 
 def finished(
-    chunk: list[int], records: list[ArticleRecord], future: Future
+    chunk: list[int], records: list[ArticleRecord], tags: dict, future: Future
 ) -> tuple[list[int], list[IndexDocument]]:
     documents = future.result()
     return chunk, [
-        document_of(record, texts) for record, texts in zip(records, documents, strict=True)
+        document_of(record, texts, tags=tags.get(record.article_id, ()))
+        for record, texts in zip(records, documents, strict=True)
     ]
 
 

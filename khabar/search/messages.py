@@ -11,9 +11,9 @@ from .query import (
     EMPTY_FILTER,
     MISSING_QUOTE,
     NEGATED_DATE,
-    NOT_AVAILABLE,
     ONLY_EXCLUSIONS,
     UNBALANCED_PARENTHESIS,
+    UNKNOWN_TOPIC,
     Problem,
 )
 
@@ -29,7 +29,10 @@ MESSAGES = {
         "A closing quotation mark was missing; the search ran as if it were at the end."
     ),
     UNBALANCED_PARENTHESIS: _("The parentheses did not match; the search ran without them."),
-    NOT_AVAILABLE: _("%(detail)s filters are not available yet; the search ran without them."),
+    UNKNOWN_TOPIC: _(
+        "There is no topic “%(detail)s”; try topic:politics, economy, sport, culture, "
+        "technology, science, health, religion, society, environment, world or middle-east."
+    ),
     EMPTY_FILTER: _("%(detail)s needs a value, as in source:NAME; it was left out."),
     NEGATED_DATE: _("A date cannot be left out; %(detail)s was read without the minus."),
     UNKNOWN_SOURCE: _("No source is called “%(detail)s”."),

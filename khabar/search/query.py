@@ -104,7 +104,7 @@ DATES_REVERSED = "dates_reversed"
 BAD_LANGUAGE = "bad_language"
 MISSING_QUOTE = "missing_quote"
 UNBALANCED_PARENTHESIS = "unbalanced_parenthesis"
-NOT_AVAILABLE = "not_available"
+UNKNOWN_TOPIC = "unknown_topic"
 EMPTY_FILTER = "empty_filter"
 NEGATED_DATE = "negated_date"
 

@@ -12,12 +12,14 @@ from django.utils.safestring import mark_safe
 from khabar.arabic import normalize
 from khabar.articles.models import Article
 from khabar.sources.models import Source
+from khabar.tagging.labels import topic_label
+from khabar.tagging.queries import ENTITY_TAG, TOPIC_TAG, entity_keys_for
 
 from . import NO_TERMS, UNKNOWN_SOURCE, Hit, SearchPage
 from .analysis import Plan, plan_query
 from .backend import SearchRequest
 from .highlight import snippet_html, title_html
-from .query import ParsedQuery, Problem
+from .query import UNKNOWN_TOPIC, ParsedQuery, Problem
 
 # What a result shows (the search page, `khabar search`): loading only these keeps the stored
 # HTML and the rest of each row out of every search. Any other field still loads on access.
@@ -48,6 +50,9 @@ def run_search(page: SearchPage, parsed: ParsedQuery, *, backend, match: str) ->
                 return
             source_ids += found
     excluded = [pk for name in filters.exclude_sources for pk in source_ids_named(name)]
+    tags, exclude_tags = tag_filters(filters, page=page)
+    if page.error:
+        return
     plan = plan_query(parsed, match=match)
     if plan.matches_everything and not filters:
         page.problems.append(Problem(NO_TERMS, fatal=True))
@@ -65,6 +70,8 @@ def run_search(page: SearchPage, parsed: ParsedQuery, *, backend, match: str) ->
         exclude_languages=tuple(filters.exclude_languages),
         after=start_of_day(filters.after),
         before=start_of_day(filters.before),
+        tags=tags,
+        exclude_tags=exclude_tags,
     )
     pairs, total = search_words_first(backend, request)
     articles = (
@@ -96,6 +103,25 @@ def search_words_first(
     if total >= (request.limit if enough is None else enough):
         return pairs, total
     return backend.search(request)
+
+
+def tag_filters(filters, *, page: SearchPage) -> tuple[tuple[tuple[str, ...], ...], tuple]:
+    """The index tags that topic: and entity: ask for (each group: one of them must be
+    there) and those that -topic: and -entity: leave out. An unknown topic is a fatal problem
+    on `page`; an entity is looked for under every key it may go by."""
+    groups, excluded = [], []
+    for values, target in ((filters.topics, groups), (filters.exclude_topics, excluded)):
+        for value in values:
+            label = topic_label(value)
+            if label is None:
+                page.problems.append(Problem(UNKNOWN_TOPIC, value, fatal=True))
+                return (), ()
+            target.append((TOPIC_TAG + label,))
+    for value in filters.entities:
+        groups.append(tuple(ENTITY_TAG + key for key in entity_keys_for(value)))
+    for value in filters.exclude_entities:
+        excluded += [(ENTITY_TAG + key,) for key in entity_keys_for(value)]
+    return tuple(groups), tuple(tag for group in excluded for tag in group)
 
 
 def start_of_day(day) -> datetime | None:

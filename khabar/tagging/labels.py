@@ -21,3 +21,20 @@ TOPIC_NAMES = {
 def topic_name(label: str) -> str:
     """The label in the reader's language; a label from a newer model shows as it is."""
     return str(TOPIC_NAMES.get(label, label))
+
+
+def topic_label(value: str) -> str | None:
+    """The label a reader means by `value`: the label itself (sport, middle-east) or its name
+    in Arabic or English (رياضة، الشرق الأوسط، Sport), in any spelling; None if no topic."""
+    from django.utils import translation
+
+    from khabar.arabic import normalize
+
+    wanted = normalize(" ".join(value.replace("-", " ").split()))
+    names = {}
+    for language in ("ar", "en"):
+        with translation.override(language):
+            for label, name in TOPIC_NAMES.items():
+                names[normalize(str(name))] = label
+                names[normalize(label.replace("-", " "))] = label
+    return names.get(wanted) or names.get(wanted.removeprefix("ال"))

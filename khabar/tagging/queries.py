@@ -5,7 +5,8 @@ from django.db.models import Count
 
 from khabar.articles.models import Article
 
-from .models import ArticleTopic, Entity, EntityMention
+from .canonical import ENTITY_TYPES, canonicalize, entity_key
+from .models import ArticleTopic, Entity, EntityAlias, EntityMention
 
 ARTICLES_PER_PAGE = 20
 STORIES_OF_AN_ENTITY = 20
@@ -63,3 +64,33 @@ def entity_stories(entity: Entity, *, limit: int = STORIES_OF_AN_ENTITY):
         .annotate(entity_articles=Count("memberships"))
         .order_by("-last_seen", "-id")[:limit]
     )
+
+
+TOPIC_TAG = "topic:"
+ENTITY_TAG = "entity:"
+
+
+def index_tags(article_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The search index's tags of these articles: topic:<label> and entity:<key>."""
+    tags: dict[int, list[str]] = {}
+    topics = ArticleTopic.objects.filter(article_id__in=article_ids).values_list(
+        "article_id", "label"
+    )
+    for article_id, label in topics:
+        tags.setdefault(article_id, []).append(TOPIC_TAG + label)
+    mentions = EntityMention.objects.filter(article_id__in=article_ids).values_list(
+        "article_id", "entity__key"
+    )
+    for article_id, key in mentions:
+        tags.setdefault(article_id, []).append(ENTITY_TAG + key)
+    return {article_id: tuple(sorted(set(values))) for article_id, values in tags.items()}
+
+
+def entity_keys_for(value: str) -> list[str]:
+    """The keys of the entities a reader may mean by `value`: its own key, its canonical forms
+    as a person, organisation or place (بدمشق → دمشق, قسد → قوات سوريا الديمقراطية), and the
+    entity it is a staff alias of."""
+    keys = {entity_key(value)} | {entity_key(canonicalize(value, type)) for type in ENTITY_TYPES}
+    keys.discard("")
+    aliased = EntityAlias.objects.filter(key__in=keys).values_list("entity__key", flat=True)
+    return sorted(keys | set(aliased))

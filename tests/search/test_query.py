@@ -13,7 +13,6 @@ from khabar.search.query import (
     EMPTY,
     EMPTY_FILTER,
     MISSING_QUOTE,
-    NOT_AVAILABLE,
     ONLY_EXCLUSIONS,
     UNBALANCED_PARENTHESIS,
     AllOf,
@@ -138,8 +137,6 @@ def test_queries_that_cannot_run_say_why(text, code):
         ('"المجالس المحلية', MISSING_QUOTE, (Phrase("المجالس المحلية"),)),
         ("(غزة رفح", UNBALANCED_PARENTHESIS, (AllOf((Word("غزة"), Word("رفح"))),)),
         ("غزة) رفح", UNBALANCED_PARENTHESIS, (Word("غزة"), Word("رفح"))),
-        ("غزة topic:سياسة", NOT_AVAILABLE, (Word("غزة"),)),
-        ("غزة entity:الأمم", NOT_AVAILABLE, (Word("غزة"),)),
         ("غزة source:", EMPTY_FILTER, (Word("غزة"),)),
     ],
 )
@@ -150,8 +147,19 @@ def test_malformed_queries_are_read_generously(text, code, expected):
     assert parsed.root.nodes == expected
 
 
-def test_topic_alone_says_not_available_and_cannot_run():
-    assert codes("topic:سياسة") == [NOT_AVAILABLE, EMPTY]
+def test_topic_and_entity_filters_are_read_with_their_exclusions():
+    parsed = parse_query('غزة topic:سياسة -موضوع:رياضة entity:"الأمم المتحدة" -كيان:حماس')
+    assert parsed.problems == []
+    assert parsed.root.nodes == (Word("غزة"),)
+    filters = parsed.filters
+    assert (filters.topics, filters.exclude_topics) == (["سياسة"], ["رياضة"])
+    assert (filters.entities, filters.exclude_entities) == (["الأمم المتحدة"], ["حماس"])
+
+
+def test_a_topic_alone_is_a_search():
+    parsed = parse_query("topic:sport")
+    assert parsed.error is None and bool(parsed.filters)
+    assert codes("entity:") == [EMPTY_FILTER, EMPTY]
 
 
 @given(st.text(max_size=200))

@@ -153,3 +153,18 @@ def test_the_worker_repairs_lost_enrichment_jobs(news_file, settings):
     repair = DBTaskResult.objects.get(task_path__endswith="repair_enrichment_task")
     assert repair.status == "SUCCESSFUL"
     assert repair.return_value["enriched"] == 5
+
+
+def test_enriched_articles_are_found_by_topic_and_entity(
+    news_file, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.KHABAR_SEARCH_DIR = tmp_path / "search"
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's indexing jobs
+        run("import-jsonl", str(news_file))
+    out, _err = run("search", "topic:sport", "--format", "json")
+    assert [result["title"] for result in json.loads(out)["results"]] == [MATCH[0]]
+    out, _err = run("search", "entity:عمّان", "--format", "json", "--sort", "date")
+    titles = [result["title"] for result in json.loads(out)["results"]]
+    assert titles == [STORM_C[0], STORM_B[0], STORM_A[0]]
+    out, _err = run("search", "الثلوج -كيان:الأردن", "--format", "json")
+    assert [result["title"] for result in json.loads(out)["results"]] == [STORM_B[0]]

@@ -26,8 +26,8 @@ def limit_value(value: str) -> int:
 class Command(BaseCommand):
     help = (
         "Searches the stored articles and prints the results in rank order. QUERY takes "
-        'words, "phrases", -exclusions, OR, source:, lang:, after: and before:. With --queries '
-        'FILE it runs one {"id": ..., "query": ...} a line and prints one JSON object a line. '
+        'words, "phrases", -exclusions, OR, source:, lang:, after:, before:, topic: and entity:. '
+        'With --queries FILE it runs one {"id": ..., "query": ...} a line and prints one JSON object a line. '
         "The snippet is plain text around the matches."
     )
 
