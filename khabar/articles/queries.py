@@ -1,7 +1,6 @@
 """Read queries for the reader pages: what to show, in what order, with no per-row queries."""
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, QuerySet
 
 from khabar.sources.models import Source
 
@@ -23,20 +22,6 @@ LIST_FIELDS = (
     "source__site_url",
     "source__kind",
 )
-
-
-def latest_articles() -> QuerySet[Article]:
-    """Every article, newest first; articles without a date come after the dated ones."""
-    return (
-        Article.objects.select_related("source")
-        .only(*LIST_FIELDS)
-        .order_by(F("published_at").desc(nulls_last=True), "-id")
-    )
-
-
-def latest_articles_page(*, page_number, per_page: int = ARTICLES_PER_PAGE) -> Page:
-    """One page of the latest articles; a missing or out-of-range number gives the nearest page."""
-    return Paginator(latest_articles(), per_page).get_page(page_number)
 
 
 def article_for_reading(article_id: int) -> Article | None:

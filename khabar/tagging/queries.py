@@ -4,11 +4,11 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count
 
 from khabar.articles.models import Article
+from khabar.articles.queries import ARTICLES_PER_PAGE, LIST_FIELDS
 
 from .canonical import ENTITY_TYPES, canonicalize, entity_key
 from .models import ArticleTopic, Entity, EntityAlias, EntityMention
 
-ARTICLES_PER_PAGE = 20
 STORIES_OF_AN_ENTITY = 20
 
 
@@ -41,10 +41,9 @@ def entity_articles_page(entity: Entity, *, page_number, per_page=ARTICLES_PER_P
     articles = (
         Article.objects.filter(entity_mentions__entity=entity)
         .select_related("source")
-        .only("title", "summary", "text", "url", "published_at", "created_at", "language",
-              "source__name", "source__url", "source__site_url", "source__kind")
+        .only(*LIST_FIELDS)
         .order_by("-entity_mentions__published_at", "-id")
-    )  # fmt: skip
+    )
     return Paginator(articles, per_page).get_page(page_number)
 
 
