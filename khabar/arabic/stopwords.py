@@ -16,15 +16,33 @@ _ENGLISH = "a an and are as at be but by for if in into is it no not of on or su
 ENGLISH_STOPWORDS = frozenset(_ENGLISH.split(" "))
 
 
+# A stopword ending in ى is often written with ي and the other way round (هى، متي، فى): both
+# are stopwords, except where the other spelling is a common word of its own.
+_SWAPPED_NOT_STOPWORDS = frozenset({"علي", "الي", "الالي", "سوي"})
+# Question words with و or ف before them (وما، ومتى، فكيف): a question is often asked so.
+_QUESTION_WORDS = ("ما", "ماذا", "متى", "كم", "كيف", "اين", "هل", "لماذا", "اي", "هي", "هو")
+
+
 @cache
 def arabic_stopwords() -> frozenset[str]:
-    """The Arabic list, in the form `stopword_key` gives (ta marbuta folded, ى kept)."""
+    """The Arabic list, in the form `stopword_key` gives (ta marbuta folded, ى kept), with
+    each word's other final ى/ي spelling and و/ف + a question word."""
     words = set()
     for line in _ARABIC_FILE.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             words.add(stopword_key(line))
-    return frozenset(words)
+    words.update(f"{prefix}{word}" for word in _QUESTION_WORDS for prefix in "وف")
+    swapped = {_swap_final_ya(word) for word in words} - _SWAPPED_NOT_STOPWORDS
+    return frozenset(words | swapped)
+
+
+def _swap_final_ya(word: str) -> str:
+    if word.endswith("ى"):
+        return word[:-1] + "ي"
+    if word.endswith("ي"):
+        return word[:-1] + "ى"
+    return word
 
 
 def stopword_key(word: str) -> str:

@@ -131,6 +131,14 @@ def test_alef_maqsura_tells_the_preposition_from_the_name():
     assert terms("على الطاولة") == ["طاول"]
 
 
+def test_stopwords_in_either_final_ya_spelling_and_question_words_after_waw():
+    assert is_stopword("هى") and is_stopword("متي") and is_stopword("فى")
+    assert not is_stopword("علي") and not is_stopword("الي")  # the name, آلي
+    assert terms("ومتى فقد أمه") == terms("متى فقد أمه") == ["فقد", "امه"]
+    assert terms("وما هى عاصمة") == terms("ما هي عاصمة")
+    assert terms("فقد") == ["فقد"]  # ف + قد is also the verb فقد: only question words
+
+
 def test_stopword_list_is_loaded_and_curated():
     words = arabic_stopwords()
     assert len(words) > 300
