@@ -19,6 +19,7 @@ from khabar.articles.models import Article
 from .analysis import AllMatch, AnyMatch, Exclude, PhraseMatch, TermMatch, field_weights
 from .backend import IndexDocument, IndexState, SearchRequest
 from .models import SearchState
+from .rerank import StoredTerms, stored_terms
 
 TABLE = "search_document"
 ARTICLE_TABLE = Article._meta.db_table
@@ -53,33 +54,41 @@ def tag_lexeme(tag: str) -> str:
 
 class Writer:
     def upsert(self, documents: Iterable[IndexDocument]) -> None:
-        rows = [
-            (
-                document.article_id,
-                document.updated_at,
-                document.source_id,
-                document.language,
-                document.published_at,
-                tsvector_literal(document.words, document.grams, document.tags),
+        rows = []
+        for document in documents:
+            stored = stored_terms(document.words_text)
+            rows.append(
+                (
+                    document.article_id,
+                    document.updated_at,
+                    document.source_id,
+                    document.language,
+                    document.published_at,
+                    tsvector_literal(document.words, document.grams, document.tags),
+                    stored.terms,
+                    stored.length,
+                )
             )
-            for document in documents
-        ]
         if not rows:
             return
         columns = list(zip(*rows, strict=True))
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                INSERT INTO {TABLE} (article_id, updated_at, source_id, lang, published_at, vector)
-                SELECT v.id, v.updated_at, v.source_id, v.lang, v.published_at, v.vector::tsvector
+                INSERT INTO {TABLE} (article_id, updated_at, source_id, lang, published_at, vector,
+                                     rerank_terms, term_count)
+                SELECT v.id, v.updated_at, v.source_id, v.lang, v.published_at, v.vector::tsvector,
+                       v.rerank_terms, v.term_count
                 FROM unnest(%s::bigint[], %s::timestamptz[], %s::bigint[], %s::text[],
-                            %s::timestamptz[], %s::text[])
-                     AS v(id, updated_at, source_id, lang, published_at, vector)
+                            %s::timestamptz[], %s::text[], %s::text[], %s::int[])
+                     AS v(id, updated_at, source_id, lang, published_at, vector, rerank_terms,
+                          term_count)
                 WHERE EXISTS (SELECT 1 FROM {ARTICLE_TABLE} a WHERE a.id = v.id)
                 ON CONFLICT (article_id) DO UPDATE SET
                     updated_at = EXCLUDED.updated_at, source_id = EXCLUDED.source_id,
                     lang = EXCLUDED.lang, published_at = EXCLUDED.published_at,
-                    vector = EXCLUDED.vector
+                    vector = EXCLUDED.vector, rerank_terms = EXCLUDED.rerank_terms,
+                    term_count = EXCLUDED.term_count
                 """,
                 [list(column) for column in columns],
             )
@@ -128,6 +137,18 @@ class PostgresBackend:
                 return [], cursor.fetchone()[0]
         total = rows[0][2] if rows else 0
         return [(article_id, float(score)) for article_id, score, _total in rows], total
+
+    def stored_terms(self, article_ids: list[int]) -> dict[int, StoredTerms]:
+        """What the reranker reads of each of `article_ids` that is indexed."""
+        if not article_ids:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT article_id, rerank_terms, term_count FROM {TABLE} "
+                "WHERE article_id = ANY(%s)",
+                [list(article_ids)],
+            )
+            return {row[0]: StoredTerms(row[1], row[2]) for row in cursor.fetchall()}
 
     def state(self) -> IndexState | None:
         row = SearchState.objects.filter(backend=self.name).first()

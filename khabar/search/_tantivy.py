@@ -28,8 +28,9 @@ from tantivy import Document, FieldType, Occur, Order, Query
 
 from .analysis import AllMatch, AnyMatch, Exclude, PhraseMatch, TermMatch, field_weights
 from .backend import IndexBusy, IndexDocument, IndexState, SearchRequest
+from .rerank import StoredTerms, stored_terms
 
-SCHEMA_VERSION = 2  # 2: the enrich step's tags
+SCHEMA_VERSION = 3  # 2: the enrich step's tags; 3: the reranker's stored terms
 TOKENIZER = "khabar_terms"
 STATE_FILE = "khabar-state.json"
 WRITER_HEAP = 64_000_000
@@ -55,6 +56,9 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("words", tokenizer_name=TOKENIZER, index_option="position")
     builder.add_text_field("grams", tokenizer_name=TOKENIZER, index_option="position")
     builder.add_text_field("tags", tokenizer_name="raw")  # one term a tag: topic:…, entity:…
+    # What the reranker reads of each candidate (khabar.search.rerank.StoredTerms).
+    builder.add_bytes_field("rerank_terms", stored=True)
+    builder.add_integer_field("term_count", stored=True)
     return builder.build()
 
 
@@ -97,6 +101,9 @@ def tantivy_document(document: IndexDocument) -> Document:
     doc.add_text("grams", document.grams_text)
     for tag in document.tags:
         doc.add_text("tags", tag)
+    stored = stored_terms(document.words_text)
+    doc.add_bytes("rerank_terms", stored.terms.encode())
+    doc.add_integer("term_count", stored.length)
     return doc
 
 
@@ -182,6 +189,24 @@ class TantivyBackend:
         else:
             scores = [float(score) for score, _address in result.hits]
         return list(zip(ids, scores, strict=True)), result.count
+
+    def stored_terms(self, article_ids: list[int]) -> dict[int, StoredTerms]:
+        """What the reranker reads of each of `article_ids` that is indexed."""
+        index = self.index()
+        if index is None or not article_ids:
+            return {}
+        searcher = index.searcher()  # the one `search` just reloaded
+        query = Query.term_set_query(SCHEMA, "article_id", list(article_ids))
+        addresses = [address for _s, address in searcher.search(query, len(article_ids)).hits]
+        if not addresses:
+            return {}
+        ids = searcher.fast_field_values("article_id", addresses)
+        found = {}
+        for article_id, address in zip(ids, addresses, strict=True):
+            document = searcher.doc(address)
+            terms, length = document.get_first("rerank_terms"), document.get_first("term_count")
+            found[article_id] = StoredTerms((terms or b"").decode(), length or 0)
+        return found
 
     def state(self) -> IndexState | None:
         path = self.current_path()

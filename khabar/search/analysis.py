@@ -76,9 +76,12 @@ def index_texts_many(items: list[tuple[str, str, str]]) -> list[tuple[str, str]]
 
 
 def analysis_fingerprint() -> str:
-    """Changes when the analyzer or the weights change, so an index built before is rebuilt."""
+    """Changes when the analyzer, the weights or what the reranker stores change, so an index
+    built before is rebuilt."""
+    from .rerank import STORED_TERMS
+
     sample = "والمجالس المحلية بالمجالس «الأوَّلى» ٢٠٢٤ Elections were held, running"
-    parts = [repr(field_weights()), repr(word_grams(sample))]
+    parts = [repr(field_weights()), repr(word_grams(sample)), f"stored terms {STORED_TERMS}"]
     parts += [repr(analyzer.terms(sample, language=language)) for language in INDEX_LANGUAGES]
     parts.append("tags: topic, entity")  # documents carry the enrich step's tags
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

@@ -40,6 +40,9 @@ class SearchDocument(models.Model):
     lang = models.CharField(max_length=12, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     vector = TsVectorField()
+    # What the reranker reads of the article (khabar.search.rerank.StoredTerms).
+    rerank_terms = models.TextField(default="")
+    term_count = models.IntegerField(default=0)
 
     class Meta:
         db_table = "search_document"

@@ -20,6 +20,7 @@ from .analysis import Plan, plan_query
 from .backend import SearchRequest
 from .highlight import snippet_html, title_html
 from .query import UNKNOWN_TOPIC, ParsedQuery, Problem
+from .rerank import RERANK_DEPTH, rerank
 
 # What a result shows (the search page, `khabar search`): loading only these keeps the stored
 # HTML and the rest of each row out of every search. Any other field still loads on access.
@@ -73,7 +74,7 @@ def run_search(page: SearchPage, parsed: ParsedQuery, *, backend, match: str) ->
         tags=tags,
         exclude_tags=exclude_tags,
     )
-    pairs, total = search_words_first(backend, request)
+    pairs, total = search_ranked(backend, request)
     articles = (
         Article.objects.select_related("source")
         .only(*HIT_FIELDS)
@@ -122,6 +123,17 @@ def tag_filters(filters, *, page: SearchPage) -> tuple[tuple[tuple[str, ...], ..
     for value in filters.exclude_entities:
         excluded += [(ENTITY_TAG + key,) for key in entity_keys_for(value)]
     return tuple(groups), tuple(tag for group in excluded for tag in group)
+
+
+def search_ranked(backend, request: SearchRequest) -> tuple[list[tuple[int, float]], int]:
+    """`search_words_first`, with the backend's first RERANK_DEPTH articles by relevance put in
+    the reranker's order (khabar.search.rerank); pages past them keep the backend's order."""
+    if request.sort != "relevance" or request.offset >= RERANK_DEPTH:
+        return search_words_first(backend, request)
+    end = request.offset + request.limit
+    wide = replace(request, offset=0, limit=max(end, RERANK_DEPTH))
+    pairs, total = search_words_first(backend, wide, enough=request.limit)
+    return rerank(request.plan, pairs, backend)[request.offset : end], total
 
 
 def start_of_day(day) -> datetime | None:

@@ -5,18 +5,18 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-WHAT = ("topics", "entities", "keyphrases")
+WHAT = ("topics", "entities", "keyphrases", "rerank")
 
 
 class Command(BaseCommand):
     help = (
-        "Trains the topic classifier (or the entity tagger, or the keyphrases' word "
-        "frequencies) from the shared corpora and saves a new model version in the data dir's models/ folder. The corpora are read from "
+        "Trains the topic classifier (or the entity tagger, the keyphrases' word "
+        "frequencies, or the search reranker) from the shared corpora and saves a new model version in the data dir's models/ folder. The corpora are read from "
         "../shared/data next to the project, or from $KHABAR_SHARED_DATA."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=WHAT, help="topics, entities or keyphrases")
+        parser.add_argument("what", choices=WHAT, help="topics, entities, keyphrases or rerank")
         parser.add_argument(
             "--out", type=Path, help="where to save the model (default: DATA_DIR/models)"
         )
@@ -37,6 +37,9 @@ class Command(BaseCommand):
             return
         if what == "keyphrases":
             self.train_keyphrases(data_dir=data_dir, out_dir=out_dir)
+            return
+        if what == "rerank":
+            self.train_rerank(data_dir=data_dir, out_dir=out_dir)
             return
         started = time.perf_counter()
         try:
@@ -73,4 +76,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"keyphrase document frequencies saved to {path} in "
             f"{time.perf_counter() - started:.0f} s"
+        )
+
+    def train_rerank(self, *, data_dir: Path, out_dir: Path) -> None:
+        from khabar.search.rerank_training import train_rerank
+
+        started = time.perf_counter()
+        try:
+            path = train_rerank(data_dir=data_dir, out_dir=out_dir, progress=self.stdout.write)
+        except FileNotFoundError as error:
+            raise CommandError(f"corpus not found: {error.filename}") from None
+        self.stdout.write(
+            f"search reranker saved to {path} in {time.perf_counter() - started:.0f} s"
         )

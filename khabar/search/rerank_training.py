@@ -1,0 +1,326 @@
+"""Training the reranker (khabar.search.rerank) from the shared corpora: `khabar train rerank`.
+
+Training queries, each with the one article it should find:
+- ANT v2.1 multi-source (Al Arabiya, BBC, CNN, France24, Sky News): a title finds its article,
+  indexed without the title; a different outlet mix from the benchmark's ANT v1.1 (Jawhara FM);
+- the dev split of bench/search_quality.py's task (a), ANT v1.1 title → article, beyond the
+  first `BENCH_ANT_QUERIES` dev queries (the ones the bench reports on dev), and of task (b),
+  ARCD question → paragraph. Test queries are never read for training.
+
+Each corpus is indexed in a temporary tantivy index by the same code as khabar's search index,
+each query is planned and searched as the facade does (match="any", as the benchmark), and the
+features of its first RERANK_DEPTH candidates are computed as at search time. The weights are a
+pairwise logistic regression: the found article against each of the first 20 others, the three
+sources weighted 0.4 / 0.4 / 0.2 (chosen by cross-validation on dev, docs/benchmarks.md). The
+document frequencies come from the ANT v2.1 articles alone.
+
+The benchmark's tasks and splits are defined here too, so the benchmark and the training read
+the same queries.
+"""
+
+import gzip
+import json
+import random
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from khabar.arabic import tokenize
+
+from .analysis import analysis_fingerprint, index_text, plan_query
+from .backend import IndexDocument, IndexState, SearchRequest
+from .query import parse_query
+from .rerank import (
+    FEATURES,
+    RERANK_DEPTH,
+    RerankModel,
+    StoredTerms,
+    TermStatistics,
+    candidate_features,
+    grams_of,
+    model_paths,
+    query_terms,
+    save_model,
+)
+
+SPLIT_SEED = 4  # bench/search_quality.py's splits
+ANT_V11 = "ant-corpus-v1.1/ant_v1.1_jawharafm.jsonl.gz"
+ANT_V21 = "ant-corpus-multisource-v2.1/ant_v2.1_multisource.jsonl.gz"
+ARCD = "arcd/arcd-train.json.gz"
+BENCH_ANT_QUERIES = 2000  # dev queries of task (a) the bench reports; training takes the rest
+V21_QUERIES = 12_000
+V21_SEED = 7
+SHARES = {"ant_v21": 0.4, "ant_v11_dev": 0.4, "arcd_dev": 0.2}
+NEGATIVES = 20
+MIN_COUNT = 3  # document frequencies below this are not shipped (read as 1)
+OPERATORS = {"OR", "أو"}
+
+
+@dataclass
+class Corpus:
+    """Documents and queries (text, index of the document it should find) by split."""
+
+    name: str
+    documents: list[str]
+    queries: dict[str, list[tuple[str, int]]]
+
+
+# --- The corpora and the benchmark's splits --------------------------------------------------
+
+
+def read_ant(path: Path) -> tuple[list[str], list[str]]:
+    """Bodies and titles of the articles with both, each URL and body once."""
+    bodies, titles, urls, seen = [], [], set(), set()
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            title, text = row["title"].strip(), row["text"].strip()
+            if not title or not text or row["url"] in urls or text in seen:
+                continue
+            urls.add(row["url"])
+            seen.add(text)
+            bodies.append(text)
+            titles.append(title)
+    return bodies, titles
+
+
+def title_queries(titles: list[str], seed) -> list[tuple[str, int]]:
+    """(title, its article) for every title used once, shuffled."""
+    counts = Counter(titles)
+    queries = [(title, i) for i, title in enumerate(titles) if counts[title] == 1]
+    random.Random(seed).shuffle(queries)
+    return queries
+
+
+def ant_v11_task(data_dir: Path) -> Corpus:
+    """Task (a): ANT v1.1 titles → articles, the unique titles halved into dev and test."""
+    bodies, titles = read_ant(data_dir / ANT_V11)
+    queries = title_queries(titles, SPLIT_SEED)
+    half = len(queries) // 2
+    return Corpus("ant_v11", bodies, {"dev": queries[:half], "test": queries[half:]})
+
+
+def clean_question(question: str) -> str:
+    question = question.strip().lstrip("-").strip()
+    return question.split("؟", 1)[0] + "؟" if "؟" in question else question
+
+
+def arcd_task(data_dir: Path) -> Corpus:
+    """Task (b): ARCD questions → paragraphs, split by Wikipedia article."""
+    with gzip.open(data_dir / ARCD, "rt", encoding="utf-8") as f:
+        articles = json.load(f)["data"]
+    names = sorted(article["title"] for article in articles)
+    random.Random(SPLIT_SEED).shuffle(names)
+    dev_names = set(names[: len(names) // 2])
+    paragraphs, queries = [], {"dev": [], "test": []}
+    for article in articles:
+        split = "dev" if article["title"] in dev_names else "test"
+        for paragraph in article["paragraphs"]:
+            for qa in paragraph["qas"]:
+                queries[split].append((clean_question(qa["question"]), len(paragraphs)))
+            paragraphs.append(paragraph["context"])
+    return Corpus("arcd", paragraphs, queries)
+
+
+def ant_v21_corpus(data_dir: Path) -> Corpus:
+    bodies, titles = read_ant(data_dir / ANT_V21)
+    return Corpus("ant_v21", bodies, {"train": title_queries(titles, V21_SEED)})
+
+
+def plain_query(text: str) -> str:
+    """The words of `text` without punctuation and OR words, so the query language reads none
+    of it (quotes, minus signs, "source:"): a title or question asks for its words."""
+    words = (token.text for token in tokenize(text))
+    return " ".join(word for word in words if word not in OPERATORS)
+
+
+# --- Searching a corpus as khabar does -------------------------------------------------------
+
+
+class CorpusIndex:
+    """A corpus in a temporary tantivy index built by khabar's own backend; document i is
+    article i + 1."""
+
+    def __init__(self, documents: list[str], directory: Path):
+        from ._tantivy import TantivyBackend
+
+        self.backend = TantivyBackend(directory)
+        now = datetime.now(UTC)
+        with self.backend.rebuilding(IndexState(fingerprint="", watermark=None)) as writer:
+            batch = []
+            for number, text in enumerate(documents):
+                indexed = index_text(title="", body=text, language="ar")
+                batch.append(
+                    IndexDocument(
+                        number + 1, now, 1, "ar", None, indexed.words_text, indexed.grams_text
+                    )
+                )
+                if len(batch) == 1000:
+                    writer.upsert(batch)
+                    batch = []
+            writer.upsert(batch)
+
+    def search(self, text: str, *, limit: int, rerank: bool = True) -> list[int]:
+        """Document numbers `text` finds, best first, as the facade ranks them (match="any")."""
+        from .running import search_ranked, search_words_first
+
+        parsed = parse_query(plain_query(text))
+        plan = plan_query(parsed, match="any")
+        if parsed.error or plan.matches_everything:
+            return []
+        request = SearchRequest(plan=plan, limit=limit)
+        if rerank:
+            pairs, _total = search_ranked(self.backend, request)
+        else:
+            pairs, _total = search_words_first(self.backend, request)
+        return [article_id - 1 for article_id, _score in pairs]
+
+    def candidates(self, text: str) -> tuple[list[str], list[int], list[StoredTerms]]:
+        """The query's terms, and the first RERANK_DEPTH candidates with their stored terms."""
+        parsed = parse_query(plain_query(text))
+        plan = plan_query(parsed, match="any")
+        if parsed.error or plan.matches_everything:
+            return [], [], []
+        numbers = self.search(text, limit=RERANK_DEPTH, rerank=False)
+        stored = self.backend.stored_terms([number + 1 for number in numbers])
+        empty = StoredTerms("", 0)
+        return query_terms(plan), numbers, [stored.get(n + 1, empty) for n in numbers]
+
+
+# --- Training --------------------------------------------------------------------------------
+
+
+def term_statistics(documents: list[str]) -> TermStatistics:
+    """Document frequencies of the word terms and grams of `documents`."""
+    words: Counter = Counter()
+    grams: Counter = Counter()
+    total_terms = total_grams = 0
+    for text in documents:
+        indexed = index_text(title="", body=text, language="ar")
+        terms = indexed.words
+        total_terms += len(terms)
+        total_grams += len(indexed.grams)
+        words.update(set(terms))
+        grams.update({gram for term in set(terms) for gram in grams_of(term)})
+    n = max(len(documents), 1)
+    return TermStatistics(
+        documents=len(documents),
+        average_terms=total_terms / n,
+        average_grams=total_grams / n,
+        words={t: c for t, c in words.items() if c >= MIN_COUNT},
+        grams={g: c for g, c in grams.items() if c >= MIN_COUNT},
+    )
+
+
+@dataclass
+class Examples:
+    """Feature rows of each query's candidates; `relevant` marks the article it should find."""
+
+    features: list[np.ndarray]
+    relevant: list[np.ndarray]
+
+    @property
+    def queries(self) -> int:
+        return len(self.features)
+
+
+def examples(
+    index: CorpusIndex, queries: list[tuple[str, int]], statistics: TermStatistics
+) -> Examples:
+    out = Examples([], [])
+    for text, relevant in queries:
+        terms, numbers, documents = index.candidates(text)
+        if relevant not in numbers or len(numbers) < 2:
+            continue  # nothing to learn from
+        out.features.append(candidate_features(terms, documents, statistics))
+        out.relevant.append(np.array([number == relevant for number in numbers]))
+    return out
+
+
+def pairwise(found: Examples) -> tuple[np.ndarray, np.ndarray]:
+    """Differences (found − other) and (other − found) with labels 1 and 0."""
+    rows = []
+    for features, relevant in zip(found.features, found.relevant, strict=True):
+        positive = features[relevant.argmax()]
+        negatives = features[~relevant][:NEGATIVES]
+        rows.append(positive - negatives)
+    differences = np.vstack(rows)
+    return (
+        np.vstack([differences, -differences]),
+        np.r_[np.ones(len(differences)), np.zeros(len(differences))],
+    )
+
+
+def fit_weights(sets: dict[str, Examples], shares: dict[str, float]) -> np.ndarray:
+    """A linear ranking function: logistic regression on the pairwise differences, each set
+    weighted by its share."""
+    from sklearn.linear_model import LogisticRegression
+
+    xs, ys, weights = [], [], []
+    for name, found in sets.items():
+        if not found.queries:
+            continue
+        x, y = pairwise(found)
+        xs.append(x)
+        ys.append(y)
+        weights.append(np.full(len(y), shares[name] / len(y)))
+    x, y, weight = np.vstack(xs), np.concatenate(ys), np.concatenate(weights)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=1.0, max_iter=5000, fit_intercept=False)
+    model.fit(x / scale, y, sample_weight=weight * len(y))
+    return model.coef_[0] / scale
+
+
+def next_version(out_dir: Path) -> int:
+    from .rerank import MODEL_NAME
+
+    versions = [int(MODEL_NAME.search(p.name).group(1)) for p in model_paths([out_dir])]
+    return max(versions, default=0) + 1
+
+
+def train_rerank(
+    *, data_dir: Path, out_dir: Path, version: int | None = None, progress=print
+) -> Path:
+    """Train a reranker from the corpora under `data_dir`; save it in `out_dir`."""
+    started = time.perf_counter()
+    v21 = ant_v21_corpus(data_dir)
+    ant = ant_v11_task(data_dir)
+    arcd = arcd_task(data_dir)
+    progress(f"counting document frequencies of {len(v21.documents):,} ANT v2.1 articles")
+    statistics = term_statistics(v21.documents)
+    training = {
+        "ant_v21": (v21, v21.queries["train"][:V21_QUERIES]),
+        "ant_v11_dev": (ant, ant.queries["dev"][BENCH_ANT_QUERIES:]),
+        "arcd_dev": (arcd, arcd.queries["dev"]),
+    }
+    sets = {}
+    with tempfile.TemporaryDirectory(prefix="khabar-rerank-") as tmp:
+        for name, (corpus, queries) in training.items():
+            progress(f"{name}: indexing {len(corpus.documents):,} documents")
+            index = CorpusIndex(corpus.documents, Path(tmp) / name)
+            progress(f"{name}: candidates of {len(queries):,} queries")
+            sets[name] = examples(index, queries, statistics)
+    weights = fit_weights(sets, SHARES)
+    card = {
+        "trained": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "seconds": round(time.perf_counter() - started),
+        "analysis": analysis_fingerprint(),
+        "depth": RERANK_DEPTH,
+        "training_queries": {name: found.queries for name, found in sets.items()},
+        "shares": SHARES,
+        "frequencies": "ANT v2.1 articles (bodies), stems and grams used by >= "
+        f"{MIN_COUNT} of them",
+        "citation": "ANT: A. Chouigui, O. Ben Khiroun, B. Elayeb, AICCSA 2017 and AJSE 46(8) "
+        "2021; ARCD: H. Mozannar et al., WANLP 2019 (MIT; paragraphs from Arabic Wikipedia, "
+        "CC BY-SA)",
+    }
+    model = RerankModel(version or next_version(out_dir), weights, statistics, card)
+    path = save_model(model, out_dir)
+    progress(f"weights: {dict(zip(FEATURES, np.round(weights, 4), strict=True))}")
+    return path
