@@ -24,19 +24,20 @@ variants), and every other system is printed again on that same subset.
 """
 
 import argparse
-import gzip
-import json
 import os
 import platform
 import random
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -52,19 +53,38 @@ from _search_systems import (  # noqa: E402
     tantivy_fields,
 )
 
+# khabar is measured through its own search code, which needs Django's apps loaded (no
+# database is used): a throwaway data dir unless KHABAR_DATA_DIR names one.
+os.environ.setdefault("KHABAR_DATA_DIR", tempfile.mkdtemp(prefix="khabar-quality-data-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khabar.settings")
+import django  # noqa: E402
+
+django.setup()
+
 from khabar.arabic import analyze as khabar_analyze  # noqa: E402
 from khabar.arabic.analyze import Analyzer  # noqa: E402
 from khabar.arabic.stem import DEFAULT_RULES  # noqa: E402
 from khabar.arabic.stem import PRONOUN_SUFFIXES as PRONOUNS  # noqa: E402
 from khabar.arabic.stopwords import arabic_stopwords  # noqa: E402
+from khabar.search import rerank  # noqa: E402
+from khabar.search import rerank_training as training  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared/data"
+# $KHABAR_SHARED_DATA, else ../shared/data beside the repository or beside its worktrees' folder.
+DATA = Path(
+    os.environ.get("KHABAR_SHARED_DATA")
+    or next(
+        (base / "shared/data" for base in ROOT.parents if (base / "shared/data/arcd").is_dir()),
+        ROOT.parent / "shared/data",
+    )
+)
 ANT = DATA / "ant-corpus-v1.1/ant_v1.1_jawharafm.jsonl.gz"
 ARCD = DATA / "arcd/arcd-train.json.gz"
 SEED = 4
 K = 10
 VARIANT_GOAL = 0.98
+KHABAR = "khabar"
+KHABAR_FIRST_STAGE = "khabar, no rerank"
 ERROR_GOAL = 0.20
 
 
@@ -81,48 +101,17 @@ class Task:
 
 
 def load_ant(limit: int) -> Task:
-    docs, titles, seen_urls, seen_texts = [], [], set(), set()
-    with gzip.open(ANT, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            title, text = row["title"].strip(), row["text"].strip()
-            if not title or not text or row["url"] in seen_urls or text in seen_texts:
-                continue
-            seen_urls.add(row["url"])
-            seen_texts.add(text)
-            docs.append((len(docs), text))
-            titles.append(title)
-    counts = Counter(titles)
-    queries = [(t, i) for i, t in enumerate(titles) if counts[t] == 1]
-    random.Random(SEED).shuffle(queries)
-    half = len(queries) // 2
+    corpus = training.ant_v11_task(ANT.parents[1])
     return Task(
         "(a) ANT title→article",
-        docs,
-        {"dev": queries[:half][:limit], "test": queries[half:][:limit]},
+        list(enumerate(corpus.documents)),
+        {split: queries[:limit] for split, queries in corpus.queries.items()},
     )
 
 
-def clean_question(question: str) -> str:
-    question = question.strip().lstrip("-").strip()
-    return question.split("؟", 1)[0] + "؟" if "؟" in question else question
-
-
 def load_arcd() -> Task:
-    with gzip.open(ARCD, "rt", encoding="utf-8") as f:
-        articles = json.load(f)["data"]
-    names = sorted(a["title"] for a in articles)
-    random.Random(SEED).shuffle(names)
-    dev_names = set(names[: len(names) // 2])
-    docs, queries = [], {"dev": [], "test": []}
-    for article in articles:
-        split = "dev" if article["title"] in dev_names else "test"
-        for paragraph in article["paragraphs"]:
-            doc_id = len(docs)
-            docs.append((doc_id, paragraph["context"]))
-            for qa in paragraph["qas"]:
-                queries[split].append((clean_question(qa["question"]), doc_id))
-    return Task("(b) ARCD question→paragraph", docs, queries)
+    corpus = training.arcd_task(ARCD.parents[1])
+    return Task("(b) ARCD question→paragraph", list(enumerate(corpus.documents)), corpus.queries)
 
 
 # --- spelling variants ------------------------------------------------------------------------
@@ -308,6 +297,62 @@ class TantivyRun:
         return out
 
 
+class KhabarRun:
+    """khabar through its own search code: documents indexed by khabar's tantivy backend,
+    queries parsed, planned (match="any") and searched by the facade's ranking function
+    (khabar.search.running.search_ranked: the backend's candidates, then the reranker), or
+    without the reranker (`rerank=False`: the backend's order)."""
+
+    def __init__(self, indexes: dict[str, training.CorpusIndex], *, rerank: bool):
+        self.indexes = indexes
+        self.rerank = rerank
+        self.cache: dict[tuple[str, str], list[int]] = {}
+
+    def search_many(self, task: Task, queries: list[str], weights=None) -> list[list[int]]:
+        index = self.indexes[task.name]
+        for query in queries:
+            if (task.name, query) not in self.cache:
+                self.cache[task.name, query] = index.search(query, limit=K, rerank=self.rerank)
+        return [self.cache[task.name, query] for query in queries]
+
+
+def khabar_indexes(tasks: list[Task], directory: Path) -> dict[str, training.CorpusIndex]:
+    return {
+        task.name: training.CorpusIndex([text for _, text in task.docs], directory / str(i))
+        for i, task in enumerate(tasks)
+    }
+
+
+def rerank_cost(index: training.CorpusIndex, queries: list[str]) -> dict[str, list[float]]:
+    """Milliseconds (wall and CPU) the reranker adds to each query: reading its candidates'
+    stored terms from the backend, then the features and the model's scores."""
+    model = rerank.default_model()
+    costs: dict[str, list[float]] = {"fetch": [], "score": [], "fetch_cpu": [], "score_cpu": []}
+    for text in queries:
+        terms, numbers, _documents = index.candidates(text)
+        if len(numbers) < 2:
+            continue
+        ids = [number + 1 for number in numbers]
+        wall, cpu = time.perf_counter(), time.process_time()
+        stored = index.backend.stored_terms(ids)
+        wall2, cpu2 = time.perf_counter(), time.process_time()
+        documents = [stored[i] for i in ids]
+        model.scores(rerank.candidate_features(terms, documents, model.statistics))
+        wall3, cpu3 = time.perf_counter(), time.process_time()
+        costs["fetch"].append((wall2 - wall) * 1000)
+        costs["fetch_cpu"].append((cpu2 - cpu) * 1000)
+        costs["score"].append((wall3 - wall2) * 1000)
+        costs["score_cpu"].append((cpu3 - cpu2) * 1000)
+    return costs
+
+
+def percentiles(values: list[float]) -> str:
+    if not values:
+        return "-"
+    p50, p95 = (float(x) for x in np.percentile(values, [50, 95]))
+    return f"{p50:.2f} / {p95:.2f}"
+
+
 class PostgresRun:
     def __init__(self, pg: Postgres, tasks: list[Task]):
         self.pg = pg
@@ -371,13 +416,6 @@ def baseline_systems() -> list[System]:
     ]
 
 
-def khabar_system(
-    analyzer: Analyzer = khabar_analyze.DEFAULT, weights=None, name="khabar"
-) -> System:
-    weights = weights or khabar_analyze.SEARCH_FIELDS
-    return System(name, khabar_fields_factory(analyzer, weights), dict(weights))
-
-
 # --- output -----------------------------------------------------------------------------------
 
 
@@ -414,6 +452,11 @@ def print_table(
         print(
             f"{name:<30} {r[a].mrr:>8.4f} {r[b].mrr:>8.4f} {r[b].recall5:>8.4f} {avg:>8.4f} {var:>9.2%}"
         )
+    for name, r in results.items():
+        if name.startswith("khabar"):
+            print(f"  {name}: (c) by kind: {variant_kinds(r, tasks, split)}")
+    if not baselines:
+        return
     best = {
         "a": max(baselines, key=lambda n: baselines[n][a].mrr),
         "b": max(baselines, key=lambda n: baselines[n][b].mrr),
@@ -446,17 +489,17 @@ def print_table(
         )
         print(f"  avg MRR@10 of (a),(b) {avg:.4f} vs {base_avg:.4f} ({best['avg']}): removes "
               f"{removed:.1%} of its remaining error (goal ≥ {ERROR_GOAL:.0%})")  # fmt: skip
-        kinds = Counter()
-        totals = Counter()
-        for task in tasks:
-            for kind, rate in r[task.name].variant_kinds.items():
-                n = sum(1 for k, _, _ in task.variants[split] if k == kind)
-                kinds[kind] += rate * n
-                totals[kind] += n
-        print(
-            "  (c) by kind: "
-            + ", ".join(f"{k} {kinds[k] / totals[k]:.1%}" for k in VARIANT_KINDS if totals[k])
-        )
+
+
+def variant_kinds(r: dict[str, Scores], tasks: list[Task], split: str) -> str:
+    kinds: Counter = Counter()
+    totals: Counter = Counter()
+    for task in tasks:
+        for kind, rate in r[task.name].variant_kinds.items():
+            n = sum(1 for k, _, _ in task.variants[split] if k == kind)
+            kinds[kind] += rate * n
+            totals[kind] += n
+    return ", ".join(f"{k} {kinds[k] / totals[k]:.1%}" for k in VARIANT_KINDS if totals[k])
 
 
 def variant_rate(r: dict[str, Scores], tasks: list[Task]) -> float:
@@ -536,6 +579,12 @@ def main() -> None:
     parser.add_argument("--tune", action="store_true", help="also print the design options on dev")
     parser.add_argument("--only-tune", action="store_true")
     parser.add_argument("--tune-only", nargs="*", help="tune only these analysis variants")
+    parser.add_argument(
+        "--dev-only", action="store_true", help="the dev split only (for making choices)"
+    )
+    parser.add_argument(
+        "--no-baselines", action="store_true", help="khabar only (a quicker look at dev)"
+    )
     args = parser.parse_args()
 
     print(machine())
@@ -543,8 +592,8 @@ def main() -> None:
     tasks = [load_ant(args.ant_queries), load_arcd()]
     for task in tasks:
         make_variants(task, args.variants)
-    print(f"corpus (a): {ANT.relative_to(ROOT.parent)}: {len(tasks[0].docs)} articles")
-    print(f"corpus (b): {ARCD.relative_to(ROOT.parent)}: {len(tasks[1].docs)} paragraphs")
+    print(f"corpus (a): {ANT}: {len(tasks[0].docs)} articles")
+    print(f"corpus (b): {ARCD}: {len(tasks[1].docs)} paragraphs")
     print(
         f"seed {SEED}; BM25 = tantivy {getattr(__import__('tantivy'), '__version__', '')} (k1 1.2, b 0.75)"
     )
@@ -553,8 +602,9 @@ def main() -> None:
         if args.only_tune:
             return
 
-    systems = [*baseline_systems(), khabar_system()]
-    results: dict[str, dict[str, dict[str, Scores]]] = {"dev": {}, "test": {}}
+    systems = [] if args.no_baselines else baseline_systems()
+    splits = ("dev",) if args.dev_only else ("dev", "test")
+    results: dict[str, dict[str, dict[str, Scores]]] = {split: {} for split in splits}
     runs = {}
     for system in systems:
         t1 = time.time()
@@ -564,9 +614,33 @@ def main() -> None:
                 t.name: evaluate(run, t, split, system.weights) for t in tasks
             }
         print(f"  ran {system.name} in {time.time() - t1:.0f} s", flush=True)
+    model = rerank.default_model()
+    print(
+        f"reranker: v{model.version}, trained {model.card['trained']}" if model else "no reranker"
+    )
+    t1 = time.time()
+    indexes = khabar_indexes(tasks, Path(tempfile.mkdtemp(prefix="khabar-quality-index-")))
+    print(f"  indexed the tasks with khabar's tantivy backend in {time.time() - t1:.0f} s")
+    khabar_runs = {
+        KHABAR_FIRST_STAGE: KhabarRun(indexes, rerank=False),
+        KHABAR: KhabarRun(indexes, rerank=True),
+    }
+    for name, run in khabar_runs.items():
+        t1 = time.time()
+        runs[name] = run
+        for split in results:
+            results[split][name] = {t.name: evaluate(run, t, split) for t in tasks}
+        print(f"  ran {name} in {time.time() - t1:.0f} s", flush=True)
+    costs = rerank_cost(indexes[tasks[0].name], [q for q, _ in tasks[0].queries["dev"][:500]])
+    print(
+        f"\nrerank cost per query, (a) dev, {len(costs['fetch'])} queries, top"
+        f" {rerank.RERANK_DEPTH}, p50 / p95 ms: stored terms {percentiles(costs['fetch'])}"
+        f" (CPU {percentiles(costs['fetch_cpu'])}), features and scores"
+        f" {percentiles(costs['score'])} (CPU {percentiles(costs['score_cpu'])})"
+    )
     pg_tasks = [subset(task, "test", args.postgres_queries) for task in tasks]
     pg_results: dict[str, dict[str, Scores]] = {}
-    if not args.no_postgres:
+    if not args.no_postgres and not args.dev_only:
         pg = Postgres()
         try:
             where = pg.start()
@@ -584,7 +658,9 @@ def main() -> None:
             pg_results[system.name] = {
                 t.name: evaluate(runs[system.name], t, "test", system.weights) for t in pg_tasks
             }
-    for split in ("dev", "test"):
+        for name in khabar_runs:
+            pg_results[name] = {t.name: evaluate(runs[name], t, "test") for t in pg_tasks}
+    for split in splits:
         ordered = {n: r for n, r in results[split].items() if not n.startswith("khabar")}
         ordered |= {n: r for n, r in results[split].items() if n.startswith("khabar")}
         print_table(split, ordered, tasks)
