@@ -17,8 +17,10 @@ and OR words left out), so every query asks for its words and nothing else.
 """
 
 import argparse
+import atexit
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,7 +36,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import search_quality as quality  # noqa: E402
 
 # The facade's modules need Django's apps loaded (no database is used here).
-os.environ.setdefault("KHABAR_DATA_DIR", tempfile.mkdtemp(prefix="khabar-plans-data-"))
+_DATA_DIR = tempfile.mkdtemp(prefix="khabar-plans-data-")
+atexit.register(shutil.rmtree, _DATA_DIR, ignore_errors=True)
+os.environ.setdefault("KHABAR_DATA_DIR", _DATA_DIR)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khabar.settings")
 import django  # noqa: E402
 
