@@ -9,8 +9,11 @@ result safe.
 
 import html
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
+from operator import sub
 
 from khabar.arabic import analyze as analyzer
 
@@ -31,22 +34,33 @@ _SPACES = re.compile(r"\s+")
 _WORD_CHARS = re.compile(analyzer._WORD.pattern.removesuffix("+") + "*")  # a word, or nothing
 
 
-class Matcher(dict):
-    """Term → whether the query looks for it (a term the query has, or one holding a word the
-    query found through its grams), computed once per term: a dict, so a text's terms are
-    mapped through it in C. The term of a stopword is "" and never matches."""
+class Matcher:
+    """Which of a text's terms the query looks for: a term the query has, or one holding a
+    word the query found through its grams (a "needle", GRAM_N letters or more; a shorter one
+    only matches itself). Works on a whole list of terms at once, so the loop stays in C:
+    set lookups, then one regular-expression scan of the terms joined by newlines. The term
+    of a stopword is "" and never matches."""
 
     def __init__(self, highlight: Highlight):
-        super().__init__()
-        self.terms = highlight.terms
-        self.needles = tuple(highlight.needles)
-        self[""] = False
+        short = {needle for needle in highlight.needles if len(needle) < analyzer.GRAM_N}
+        self.terms = frozenset(highlight.terms | short) - {""}
+        inside = sorted(highlight.needles - short, key=len, reverse=True)
+        self.inside = re.compile("|".join(map(re.escape, inside))) if inside else None
 
-    def __missing__(self, term: str) -> bool:
-        found = self[term] = term in self.terms or any(
-            needle in term and (len(needle) >= analyzer.GRAM_N or needle == term)
-            for needle in self.needles
-        )
+    def hits(self, terms: list[str]) -> list[bool]:
+        found = list(map(self.terms.__contains__, terms))
+        if self.inside is None:
+            return found
+        joined = "\n".join(terms)
+        match = self.inside.search(joined)
+        if match is None:
+            return found
+        starts = list(accumulate((len(term) + 1 for term in terms[:-1]), initial=0))
+        while match is not None:
+            index = bisect_right(starts, match.start()) - 1
+            found[index] = True
+            # The next match starts past this term: one is enough for it.
+            match = self.inside.search(joined, starts[index] + len(terms[index]) + 1)
         return found
 
 
@@ -69,7 +83,7 @@ class Scan:
         starts, ends, terms = analyzer.DEFAULT.scan(text[start:end], offset=start)
         self.starts += starts
         self.ends += ends
-        self.hits += map(matches.__getitem__, terms)
+        self.hits += matches.hits(terms)
 
     def words_after_last_hit(self) -> int | None:
         if True not in self.hits:
@@ -160,15 +174,15 @@ def best_window_start(hits: list[bool], *, words: int) -> int:
     """The word index where a window of `words` words holding the most matches starts."""
     if True not in hits:
         return 0
-    best_count, best_first, count = -1, 0, 0
-    for index, hit in enumerate(hits):
-        count += hit
-        if index >= words:
-            count -= hits[index - words]
-        if count > best_count:
-            best_count, best_first = count, max(0, index - words + 1)
+    # Matches up to each word; the window ending at word i holds before[i + 1] - before[i + 1 -
+    # words] (windows near the start are shorter). The first window with the most wins.
+    before = list(accumulate(hits, initial=0))
+    lagged = [0] * min(words, len(hits)) + before[1 : max(1, len(hits) - words + 1)]
+    counts = list(map(sub, before[1:], lagged))
+    best_last = counts.index(max(counts))
+    best_first = max(0, best_last - words + 1)
     # Start a little before the window's first match, so the match has some context.
-    first_hit = next(i for i in range(best_first, len(hits)) if hits[i])
+    first_hit = hits.index(True, best_first)
     return max(0, first_hit - CONTEXT_WORDS)
 
 

@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 
 from khabar.search.analysis import plan_query
 from khabar.search.highlight import (
+    CONTEXT_WORDS,
     ELLIPSIS,
     FIRST_SCAN_CHARS,
     SNIPPET_WORDS,
@@ -103,7 +104,7 @@ def reference_snippet(text, *, query, words=SNIPPET_WORDS):
         )
     )
     hits = [any(s < token.end and token.start < e for s, e in spans) for token in tokens]
-    first = best_window_start(hits, words=words)
+    first = reference_window_start(hits, words=words)
     last = min(len(tokens), first + words) - 1
     end = tokens[last].end
     while end < len(text) and end - tokens[last].end < 3 and text[end] in TRAILING_PUNCTUATION:
@@ -112,6 +113,25 @@ def reference_snippet(text, *, query, words=SNIPPET_WORDS):
     prefix = f"{ELLIPSIS} " if first > 0 else ""
     suffix = f" {ELLIPSIS}" if last < len(tokens) - 1 else ""
     return f"{prefix}{body.strip()}{suffix}"
+
+
+def reference_window_start(hits, *, words):
+    if not any(hits):
+        return 0
+    best_count, best_first, count = -1, 0, 0
+    for index, hit in enumerate(hits):
+        count += hit
+        if index >= words:
+            count -= hits[index - words]
+        if count > best_count:
+            best_count, best_first = count, max(0, index - words + 1)
+    first_hit = next(i for i in range(best_first, len(hits)) if hits[i])
+    return max(0, first_hit - CONTEXT_WORDS)
+
+
+@given(st.lists(st.booleans(), max_size=200), st.integers(min_value=1, max_value=50))
+def test_the_best_window_is_the_first_with_the_most_matches(hits, words):
+    assert best_window_start(hits, words=words) == reference_window_start(hits, words=words)
 
 
 news_words = st.sampled_from(
@@ -137,6 +157,12 @@ news_words = st.sampled_from(
         "\u200f",
         "Council",
         "elections",
+        "نيويورك",
+        "يورك",
+        "يوركشاير",
+        "حل",
+        "الحل",
+        "مجلسين",
     ]
 )
 
@@ -144,7 +170,9 @@ news_words = st.sampled_from(
 @settings(max_examples=300)
 @given(
     st.lists(news_words, max_size=120).map(" ".join),
-    st.sampled_from(["المجالس المحلية", "مجلس", '"انتخابات المجالس"', "elections", "قطار"]),
+    st.sampled_from(
+        ["المجالس المحلية", "مجلس", '"انتخابات المجالس"', "elections", "قطار", "يورك", "حل"]
+    ),
     st.integers(min_value=3, max_value=40),
 )
 def test_the_one_pass_snippet_is_the_snippet_it_replaces(text, query, words):
