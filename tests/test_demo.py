@@ -1,12 +1,13 @@
 """The demo: its sample sites serve real feeds, and its setup loads Arabic news end to end."""
 
 import os
-import select
+import queue
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from contextlib import closing, suppress
 
@@ -90,15 +91,28 @@ def free_port() -> int:
 
 
 def read_until(process: subprocess.Popen, marker: str, *, timeout: float) -> str:
-    """The demo's output up to the line containing `marker`."""
+    """The demo's output up to the line containing `marker`.
+
+    Lines are read by a thread: select() on a buffered pipe misses lines already read into
+    the buffer, so two lines arriving in one chunk would leave the second unseen.
+    """
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in process.stdout:
+            lines.put(line)
+        lines.put("")
+
+    threading.Thread(target=pump, daemon=True).start()
     output, deadline = [], time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.5)
-        if ready:
-            line = process.stdout.readline()
-            output.append(line)
-            if marker in line or not line:
-                break
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        output.append(line)
+        if marker in line or not line:
+            break
     return "".join(output)
 
 
