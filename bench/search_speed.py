@@ -113,7 +113,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--keep", type=Path, help="keep the generated articles in DIR, reuse")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="ANT JSON Lines")
-    parser.add_argument("--profile", action="store_true", help="cProfile khabar's indexing")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile khabar's indexing and its queries"
+    )
     # Internal: the PostgreSQL part, run by the main process under scripts/with-postgres.sh.
     parser.add_argument("--part", choices=("postgres",), help=argparse.SUPPRESS)
     parser.add_argument("--source-db", type=Path, help=argparse.SUPPRESS)
@@ -797,6 +799,8 @@ def run_sqlite_part(args: argparse.Namespace, *, data: Path) -> list[Result]:
     print(f"\nindexes and queries, {docs:,} documents (SQLite data dir {data})")
     results = run_systems(systems, docs=docs, queries=queries, warmup=warmup)
     indexing_breakdown(data=data, profile=args.profile)
+    if args.profile:
+        query_profile(facade, queries=queries)
     return results
 
 
@@ -870,6 +874,46 @@ def indexing_breakdown(*, data: Path, profile: bool) -> None:
         profiler.disable()
         shutil.rmtree(data / "scratch-index", ignore_errors=True)
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(25)
+
+
+# Where a facade query's time goes: (label, module path suffix, function name).
+QUERY_STAGES = (
+    ("parse (parse_query)", "search/query.py", "parse_query"),
+    ("analysis and plan (plan_query)", "search/analysis.py", "plan_query"),
+    ("backend.search (words first, then grams)", "search/running.py", "search_words_first"),
+    ("reranker, whole (rerank)", "search/rerank.py", "rerank"),
+    ("  reranker: stored terms read (backend.stored_terms)", "_tantivy.py", "stored_terms"),
+    ("  reranker: features (candidate_features)", "search/rerank.py", "candidate_features"),
+    ("hits loaded (QuerySet.in_bulk)", "db/models/query.py", "in_bulk"),
+    ("highlighting (running.hit)", "search/running.py", "hit"),
+)
+
+
+def query_profile(facade: "KhabarFacade", *, queries: dict) -> None:
+    """cProfile of the facade's queries, once more each: the mean time a query spends in each
+    stage (profiled, so slower than timed above, but in proportion), then the functions."""
+    count = sum(len(chosen) for chosen in queries.values())
+    profiler = cProfile.Profile()
+    with Clock.timing() as clock:
+        profiler.enable()
+        for kind in KINDS:
+            for query in queries[kind]:
+                facade.search(query)
+        profiler.disable()
+    stats = pstats.Stats(profiler)
+    print(f"\n  where a facade query's time goes ({count} queries under cProfile, {clock.text()}):")
+    print(f"    {'whole query (search.query)':<56} {1000 * clock.seconds / count:7.2f} ms")
+    for label, module, function in QUERY_STAGES:
+        cumulative = sum(
+            row[3]
+            for (path, _line, name), row in stats.stats.items()
+            if name == function and path.endswith(module)
+        )
+        print(f"    {label:<56} {1000 * cumulative / count:7.2f} ms")
+    print("\n  cProfile of the facade's queries (cumulative):")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
+    print("  (tottime):")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(25)
 
 
 # --- The PostgreSQL part ---------------------------------------------------------------------
