@@ -41,6 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _header import print_header  # noqa: E402
+
 SHARED_DATA = Path(os.environ.get("KHABAR_SHARED_DATA") or ROOT.parent / "shared" / "data")
 CORPUS = SHARED_DATA / "ant-corpus-multisource-v2.1/ant_v2.1_multisource.jsonl.gz"
 PHASES = ("topics", "pure", "stored")
@@ -54,7 +56,10 @@ def main() -> None:
         result["peak_mib"] = round(peak_memory_mib(), 1)
         print(json.dumps(result))
         return
-    print_header(args)
+    print_header(
+        "khabar enrich benchmark",
+        corpus=f"{CORPUS}" + (f" (first {args.limit} lines)" if args.limit else ""),
+    )
     results = {}
     for phase in args.only:
         print(f"\n[{phase}] running in its own process …", flush=True)
@@ -293,33 +298,6 @@ PHASE_FUNCTIONS = {"topics": phase_topics, "pure": phase_pure, "stored": phase_s
 
 
 # --- Report ---------------------------------------------------------------------------------
-
-
-def print_header(args: argparse.Namespace) -> None:
-    print("khabar enrich benchmark")
-    print(f"  date      {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
-    print(f"  machine   {machine()}")
-    print(f"  load      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
-    print(f"  python    {sys.version.split()[0]}, commit {git_commit()}")
-    print(f"  command   {' '.join([Path(sys.executable).name, *sys.argv])}")
-    print(f"  corpus    {CORPUS}" + (f" (first {args.limit} lines)" if args.limit else ""))
-
-
-def machine() -> str:
-    model = "?"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores, {model}, {memory:.0f} GiB RAM"
-
-
-def git_commit() -> str:
-    found = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    )
-    return found.stdout.strip() or "?"
 
 
 def report(results: dict) -> None:

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from _header import print_header
 from pages import BOILERPLATE_MARKERS, news_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +53,7 @@ SUMMARY = re.compile(
 
 def main() -> None:
     args = parse_args()
-    print_header(args)
+    print_header("khabar ingest benchmark", corpus=args.corpus)
     if not args.corpus.is_file():
         sys.exit(f"corpus not found: {args.corpus} (see ../shared/data/README.md)")
     with tempfile.TemporaryDirectory(prefix="khabar-bench-") as tmp:
@@ -72,38 +73,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--only", choices=("a", "b"), help="run one part")
     parser.add_argument("--profile", action="store_true", help="cProfile the pipeline in (b)")
     return parser.parse_args()
-
-
-def print_header(args: argparse.Namespace) -> None:
-    print("khabar ingest benchmark")
-    print(f"  date      {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
-    print(f"  machine   {machine()}")
-    print(f"  load      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
-    print(f"  python    {sys.version.split()[0]}, commit {git_commit()}")
-    print(f"  command   {' '.join([Path(sys.executable).name, *sys.argv])}")
-    print(f"  corpus    {args.corpus}")
-
-
-def machine() -> str:
-    model = memory = "?"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal"):
-            memory = f"{int(line.split()[1]) / 1024**2:.0f} GiB"
-    return f"{os.cpu_count()} cores, {model}, {memory} RAM"
-
-
-def git_commit() -> str:
-    try:
-        described = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
-        )
-        return described.stdout.strip() or "?"
-    except OSError:
-        return "?"
 
 
 def limited_corpus(corpus: Path, *, limit: int | None, tmp: Path) -> Path:

@@ -19,9 +19,7 @@ and OR words left out), so every query asks for its words and nothing else.
 import argparse
 import atexit
 import os
-import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import search_quality as quality  # noqa: E402
+from _header import print_header  # noqa: E402
 
 # The facade's modules need Django's apps loaded (no database is used here).
 _DATA_DIR = tempfile.mkdtemp(prefix="khabar-plans-data-")
@@ -143,20 +142,6 @@ def words_only_totals(backend, task: quality.Task, split: str) -> list[int]:
     return totals
 
 
-def machine() -> str:
-    def sh(command: str) -> str:
-        return subprocess.run(command, shell=True, capture_output=True, text=True).stdout.strip()
-
-    model = sh("lscpu | sed -n 's/^Model name: *//p'")
-    memory = sh("free -h | awk '/^Mem:/ {print $2}'")
-    commit = sh(f"git -C {ROOT} describe --always --dirty")
-    return (
-        f"machine: {os.cpu_count()} cores ({model}), {memory} RAM, Python"
-        f" {platform.python_version()}\ndate: {sh('date -u')}, commit {commit},"
-        f" load average {os.getloadavg()[0]:.2f}"
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ant-queries", type=int, default=2000, help="(a) queries per split")
@@ -165,7 +150,7 @@ def main() -> None:
     args = parser.parse_args()
     quality.ANT = args.data / "ant-corpus-v1.1/ant_v1.1_jawharafm.jsonl.gz"
     quality.ARCD = args.data / "arcd/arcd-train.json.gz"
-    print(machine())
+    print_header("khabar search plans benchmark")
     started = time.time()
     tasks = [quality.load_ant(args.ant_queries), quality.load_arcd()]
     for task in tasks:

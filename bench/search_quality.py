@@ -25,10 +25,8 @@ variants), and every other system is printed again on that same subset.
 
 import argparse
 import os
-import platform
 import random
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _header import print_header  # noqa: E402
 from _search_systems import (  # noqa: E402
     Postgres,
     System,
@@ -419,22 +418,6 @@ def baseline_systems() -> list[System]:
 # --- output -----------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    def sh(cmd: str) -> str:
-        try:
-            return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
-        except OSError:
-            return "?"
-
-    model = sh("lscpu | sed -n 's/^Model name: *//p'")
-    mem = sh("free -h | awk '/^Mem:/ {print $2}'")
-    commit = sh(f"git -C {ROOT} rev-parse --short HEAD")
-    return (
-        f"machine: {os.cpu_count()} cores ({model}), {mem} RAM, Python {platform.python_version()}\n"
-        f"date: {sh('date -u')}, commit {commit}, load average {os.getloadavg()[0]:.2f}"
-    )
-
-
 def print_table(
     split: str, results: dict[str, dict[str, Scores]], tasks: list[Task], label: str = ""
 ) -> None:
@@ -587,7 +570,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    print(machine())
+    print_header("khabar search quality benchmark")
     t0 = time.time()
     tasks = [load_ant(args.ant_queries), load_arcd()]
     for task in tasks:

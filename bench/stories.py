@@ -35,9 +35,7 @@ import gzip
 import itertools
 import json
 import math
-import os
 import resource
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -48,6 +46,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _header import print_header  # noqa: E402
 
 from khabar.arabic.analyze import terms as toolkit_terms  # noqa: E402
 from khabar.arabic.normalize import normalize, normalize_spaces  # noqa: E402
@@ -69,7 +69,7 @@ COST_GOAL_MS = 3.0  # clustering's share of the enrich step's 10 ms an article
 
 def main() -> None:
     args = parse_args()
-    print_header(args)
+    print_header("khabar stories benchmark", corpus=CORPUS, labels=LABELS)
     loaded_at = time.perf_counter()
     records = load_corpus(CORPUS, limit=args.limit)
     labels = load_labels(LABELS)
@@ -123,39 +123,6 @@ def parse_args() -> argparse.Namespace:
         help="entity names from khabar.tagging as extra features, at several weights",
     )
     return parser.parse_args()
-
-
-def print_header(args: argparse.Namespace) -> None:
-    print("khabar stories benchmark")
-    print(f"  date      {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
-    print(f"  machine   {machine()}")
-    print(f"  load      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
-    print(f"  python    {sys.version.split()[0]}, commit {git_commit()}")
-    print(f"  command   {' '.join([Path(sys.executable).name, *sys.argv])}")
-    print(f"  corpus    {CORPUS}")
-    print(f"  labels    {LABELS}")
-
-
-def machine() -> str:
-    model = memory = "?"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal"):
-            memory = f"{int(line.split()[1]) / 1024**2:.0f} GiB"
-    return f"{os.cpu_count()} cores, {model}, {memory} RAM"
-
-
-def git_commit() -> str:
-    try:
-        described = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
-        )
-        return described.stdout.strip() or "?"
-    except OSError:
-        return "?"
 
 
 def peak_memory_mib() -> float:

@@ -23,8 +23,6 @@ Systems, all trained on the same articles and label masks:
 """
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +32,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _header import print_header  # noqa: E402
 
 from khabar.tagging import taxonomy, topics  # noqa: E402
 
@@ -47,7 +47,7 @@ OUTLETS = ("Alarabia", "BBC", "CNN", "France24", "SkyNews")
 def main() -> None:
     args = parse_args()
     data_dir = topics.shared_data_dir()
-    print_header(data_dir)
+    print_header("khabar topics benchmark", **{"data dir": data_dir})
     started = time.perf_counter()
     try:
         articles, used = topics.labelled_articles(data_dir)
@@ -74,38 +74,6 @@ def parse_args() -> argparse.Namespace:
         "--speed", type=int, default=3000, help="test articles timed for speed, default 3000"
     )
     return parser.parse_args()
-
-
-def print_header(data_dir: Path) -> None:
-    print("khabar topics benchmark")
-    print(f"  date      {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
-    print(f"  machine   {machine()}")
-    print(f"  load      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
-    print(f"  python    {sys.version.split()[0]}, commit {git_commit()}")
-    print(f"  command   {' '.join([Path(sys.executable).name, *sys.argv])}")
-    print(f"  data dir  {data_dir}")
-
-
-def machine() -> str:
-    model = memory = "?"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal"):
-            memory = f"{int(line.split()[1]) / 1024**2:.0f} GiB"
-    return f"{os.cpu_count()} cores, {model}, {memory} RAM"
-
-
-def git_commit() -> str:
-    try:
-        described = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
-        )
-        return described.stdout.strip() or "?"
-    except OSError:
-        return "?"
 
 
 def print_label_counts(articles: list[topics.LabelledArticle]) -> None:
