@@ -2,6 +2,7 @@
 # Run a command against a fresh, private PostgreSQL cluster (Debian's package), then stop it.
 # Installs the server when missing, initialises a throwaway cluster as the postgres user on a
 # private port and socket directory, exports DATABASE_URL, runs "$@", and cleans up.
+# KHABAR_PG_PORT chooses the port; KHABAR_PG_SETTINGS adds server settings ("-c name=value ...").
 set -euo pipefail
 
 if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
@@ -26,7 +27,7 @@ trap cleanup EXIT
 
 as_postgres "$PGBIN/initdb" -D "$ROOT/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_postgres "$PGBIN/pg_ctl" -D "$ROOT/data" -l "$ROOT/log" -w -t 30 \
-  -o "-p $PORT -k $ROOT -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+  -o "-p $PORT -k $ROOT -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${KHABAR_PG_SETTINGS:-}" \
   start >/dev/null
 as_postgres "$PGBIN/createdb" -h "$ROOT" -p "$PORT" -U postgres khabar
 

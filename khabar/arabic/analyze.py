@@ -240,6 +240,11 @@ def gram_terms(text: str, *, language: str = "ar", n: int = GRAM_N) -> list[str]
     return analyzer.gram_terms(text)
 
 
+def stem_grams(stem: str) -> tuple[str, ...]:
+    """The grams `gram_terms` gives for one word whose stem is `stem` (a ``words`` term)."""
+    return DEFAULT._cache["grams"](stem)
+
+
 @lru_cache(maxsize=8)
 def _with_gram_n(n: int) -> Analyzer:
     return Analyzer(gram_n=n)

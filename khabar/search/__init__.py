@@ -4,7 +4,7 @@
 
     page = search.query("المجالس المحلية source:example.org", limit=20, sort="relevance")
     page.results            # [Hit(article_id, score, title_html, snippet_html, article)]
-    page.total, page.error, page.notices
+    page.total, page.total_capped, page.error, page.notices
 
     search.index_soon(ids)  # after storing or deleting articles: the worker updates the index
     search.index_articles(ids) / search.delete_articles(ids)   # now, in this process
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 SORTS = ("relevance", "date")
 MATCHES = ("all", "any")
 MAX_LIMIT = 1000
-MAX_OFFSET = 10_000
+MAX_OFFSET = 1000  # as far as totals are counted (khabar.search.backend.COUNT_LIMIT)
 
 UNKNOWN_SOURCE = "unknown_source"
 NO_TERMS = "no_terms"
@@ -48,6 +48,7 @@ class SearchPage:
     query: str
     results: list[Hit] = field(default_factory=list)
     total: int = 0
+    total_capped: bool = False  # more than `total` articles match
     sort: str = "relevance"
     limit: int = 20
     offset: int = 0

@@ -37,6 +37,11 @@ def word_grams(text: str, *, language: str = "ar") -> list[str]:
     return analyzer.gram_terms(text, language=language)
 
 
+def stem_grams(term: str) -> tuple[str, ...]:
+    """The grams of one ``words`` term, as `word_grams` gives them for a word with that stem."""
+    return analyzer.stem_grams(term)
+
+
 @dataclass(frozen=True)
 class IndexedText:
     """The terms of each field, joined by single spaces (what the engines take)."""

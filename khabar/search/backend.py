@@ -16,6 +16,9 @@ from django.db import connection
 from .analysis import Plan
 
 BACKENDS = ("tantivy", "postgres")
+# Matches are counted up to this many; a page shows a larger total as "1,000+" and goes no
+# further. A backend may stop counting once it has found COUNT_LIMIT + 1.
+COUNT_LIMIT = 1000
 
 
 class IndexBusy(Exception):

@@ -28,8 +28,10 @@ class TsVectorField(models.Field):
 class SearchDocument(models.Model):
     """The PostgreSQL backend's index: one row per article, written by khabar.search._postgres.
 
-    Deleting an article deletes its row in the same transaction (CASCADE). The
-    GIN index on `vector` is created by this app's migration on PostgreSQL only.
+    `terms` holds the article's words with their positions and lexemes without positions for
+    its source, language, day of publication and tags, and for its adjacent words (see
+    khabar.search._postgres). Deleting an article deletes its row in the same transaction
+    (CASCADE). The GIN index on `terms` is created by this app's migrations on PostgreSQL only.
     """
 
     article = models.OneToOneField(
@@ -39,7 +41,7 @@ class SearchDocument(models.Model):
     source_id = models.BigIntegerField()
     lang = models.CharField(max_length=12, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
-    vector = TsVectorField()
+    terms = TsVectorField(default="")
     # What the reranker reads of the article (khabar.search.rerank.StoredTerms).
     rerank_terms = models.TextField(default="")
     term_count = models.IntegerField(default=0)
@@ -49,3 +51,17 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"search document of article {self.article_id}"
+
+
+class SearchTerm(models.Model):
+    """The PostgreSQL backend's vocabulary: every term indexed in `SearchDocument.terms`, with
+    its grams (positions in order) under a GIN index, to find the terms that contain a stem."""
+
+    term = models.TextField(primary_key=True)
+    grams = TsVectorField(default="")
+
+    class Meta:
+        db_table = "search_term"
+
+    def __str__(self) -> str:
+        return self.term

@@ -17,7 +17,7 @@ from khabar.tagging.queries import ENTITY_TAG, TOPIC_TAG, entity_keys_for
 
 from . import NO_TERMS, UNKNOWN_SOURCE, Hit, SearchPage
 from .analysis import Plan, plan_query
-from .backend import SearchRequest
+from .backend import COUNT_LIMIT, SearchRequest
 from .highlight import snippet_html, title_html
 from .query import UNKNOWN_TOPIC, ParsedQuery, Problem
 from .rerank import RERANK_DEPTH, rerank
@@ -82,7 +82,8 @@ def run_search(page: SearchPage, parsed: ParsedQuery, *, backend, match: str) ->
     )
     # An article deleted since it was indexed is left out at once; repair removes it later.
     page.results = [hit(articles[pk], score, plan) for pk, score in pairs if pk in articles]
-    page.total = max(len(page.results) + page.offset, total - (len(pairs) - len(page.results)))
+    total = max(len(page.results) + page.offset, total - (len(pairs) - len(page.results)))
+    page.total, page.total_capped = min(total, COUNT_LIMIT), total > COUNT_LIMIT
 
 
 def search_words_first(

@@ -91,7 +91,8 @@ class Command(BaseCommand):
             self.stderr.write(f"note: {problem_message(notice)}")
 
     def write_text(self, page: search.SearchPage) -> None:
-        self.stdout.write(f"{page.total} results for {page.query}")
+        total = f"{page.total}+" if page.total_capped else page.total
+        self.stdout.write(f"{total} results for {page.query}")
         for rank, hit in enumerate(page.results, start=1):
             article = hit.article
             date = f"{article.published_at:%Y-%m-%d}" if article.published_at else "no date"
