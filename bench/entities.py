@@ -99,7 +99,7 @@ def parse_args() -> argparse.Namespace:
         "--tagger", type=Path, help="CRF file: reused if it exists, else trained and kept there"
     )
     parser.add_argument(
-        "--ablations", action="store_true", help="also train without clusters and without names"
+        "--ablations", action="store_true", help="also train without clusters, statistics, names"
     )
     return parser.parse_args()
 
@@ -145,7 +145,12 @@ def word_clusters_for(args: argparse.Namespace) -> dict:
     """Clusters learned from the ANT articles (no NewsFANE text), or read from --clusters."""
     if args.clusters:
         clusters = word_clusters.read_clusters(args.clusters)
-        print(f"\nword clusters: {len(clusters):,} words from {args.clusters}")
+        columns = len(next(iter(clusters.values()), ())) - len(word_clusters.SIZES)
+        statistics = "with" if columns > 0 else "without (an older file)"
+        print(
+            f"\nword clusters: {len(clusters):,} words from {args.clusters}, "
+            f"{statistics} word statistics"
+        )
         return clusters
     started, cpu = time.perf_counter(), time.process_time()
     clusters = word_clusters.learn_clusters(word_clusters.ant_texts(DATA_DIR))
@@ -184,7 +189,10 @@ def ablations(train, test, full, tmp: Path) -> dict:
     """The CRF without one of its parts, trained (if need be) and scored like the full one."""
     results = {}
     without_clusters, _, _ = train_model(train, tmp, clusters={})
-    results["CRF without word clusters"] = score(without_clusters, test)
+    results["CRF without word clusters and word statistics"] = score(without_clusters, test)
+    clusters_only = {word: row[: len(word_clusters.SIZES)] for word, row in full.clusters.items()}
+    without_statistics, _, _ = train_model(train, tmp, clusters=clusters_only)
+    results["CRF without word statistics"] = score(without_statistics, test)
     curated = entities.curated_gazetteer()
     gazetteer_with = entities.gazetteer_with
     entities.gazetteer_with = lambda sentences: entities.curated_gazetteer()
@@ -202,7 +210,12 @@ def ablations(train, test, full, tmp: Path) -> dict:
     rules = dict(entities.POSTPROCESS)
     entities.POSTPROCESS.update(add_curated=99, person_df=0, surnames=False, multiword_always=False)
     try:
-        results["CRF without the name rules of this round"] = score(full, test)
+        results["CRF without the name rules of the round before"] = score(full, test)
+    finally:
+        entities.POSTPROCESS.update(rules)
+    entities.POSTPROCESS.update(strip_titles=False, type_vote=False)
+    try:
+        results["CRF without title stripping and type vote"] = score(full, test)
     finally:
         entities.POSTPROCESS.update(rules)
     return results

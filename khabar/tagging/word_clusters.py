@@ -10,6 +10,13 @@ Method: counts of the words at each of the two positions left and right of every
 (one block of context columns per position), weighted by positive pointwise mutual information,
 reduced by truncated SVD, rows normalized, then k-means at two granularities. A word's
 clusters are two features of the tagger (`entities.WordFeatures`).
+
+Each word also gets a few statistics of its use in the same articles (`STATISTICS`), bucketed:
+how frequent it is, how often it is used with and without the article ال or with a pronoun
+suffix (names rarely change so),
+and how often it follows a title, a first name, or a word heading a place's or an
+organisation's name (الرئيس ماكرون, مدينة حلب). They are written after the clusters on the
+word's line, so one file holds what the tagger knows of a word from unlabelled news.
 """
 
 import gzip
@@ -30,6 +37,14 @@ WINDOW = (-2, -1, 1, 2)
 DIMENSIONS = 100
 SIZES = (200, 1000)
 SEED = 13
+# A word's statistics, after its clusters: frequency (log2 of the count); how often its other
+# form is used (the word with ال if it has none, without it if it has); how often it takes a
+# pronoun suffix; how often it follows a title, a word heading a place's name, an
+# organisation's name, a first name (the lists of khabar/tagging/data/ar).
+STATISTICS = ("fq", "ar", "sf", "tp", "tl", "to", "fn")
+_AFTER_LISTS = ("per-titles", "loc-heads", "org-heads", "first-names")
+_SUFFIXES = ("ه", "ها", "هم", "هما", "ي", "نا", "كم", "هن")
+_SHARES = (0.02, 0.1, 0.3, 0.6)  # bucket edges of a share; 0 is its own bucket
 
 
 def has_ant(data_dir: Path) -> bool:
@@ -58,7 +73,8 @@ def ant_texts(data_dir: Path, *, limit: int | None = None) -> Iterator[str]:
 def learn_clusters(
     texts: Iterable[str], *, sizes: tuple[int, ...] = SIZES
 ) -> dict[str, tuple[int, ...]]:
-    """word (normalized) → its cluster at each of `sizes`, for the frequent words of `texts`.
+    """word (normalized) → its cluster at each of `sizes`, then its `STATISTICS`, for the
+    frequent words of `texts`.
 
     Empty when `texts` have too few frequent words to cluster (fewer than 10 a cluster).
     """
@@ -92,9 +108,51 @@ def learn_clusters(
             for size in sizes
         ]
     words = {i: word for word, i in ids.items()}
+    statistics = _statistics(documents, ids, words, counts, ranked)
     return {
-        words[int(word)]: tuple(int(label[i]) for label in labels) for i, word in enumerate(ranked)
+        words[int(word)]: (*(int(label[i]) for label in labels), *statistics[i])
+        for i, word in enumerate(ranked)
     }
+
+
+def _statistics(
+    documents: list, ids: dict[str, int], words: dict[int, str], counts, ranked
+) -> list[tuple[int, ...]]:
+    """`STATISTICS` of each word of `ranked`, as small integers (buckets)."""
+    import numpy as np
+
+    from .gazetteer import word_list
+
+    ids_all = np.concatenate([[-1], *(np.append(d, -1) for d in documents)])
+    before, word = ids_all[:-1], ids_all[1:]
+    after = []
+    for name in _AFTER_LISTS:
+        listed = np.zeros(len(ids) + 1, dtype=bool)  # the last slot: -1, no word
+        listed[[ids[w] for w in word_list(name) if w in ids]] = True
+        hits = (word >= 0) & listed[before]
+        after.append(np.bincount(word[hits], minlength=len(ids)))
+    rows = []
+    for i in ranked:
+        text = words[int(i)]
+        count = int(counts[i])
+        bare = text[2:] if text.startswith("ال") else text
+        other = ids.get(bare if text.startswith("ال") else "ال" + text)
+        article = counts[other] if other is not None else 0
+        suffixed = sum(counts[ids[bare + s]] for s in _SUFFIXES if bare + s in ids)
+        rows.append(
+            (
+                min(count.bit_length() - 1, 14),
+                _share(article / (count + article)),
+                _share(suffixed / (count + suffixed)),
+                *(_share(hits[i] / count) for hits in after),
+            )
+        )
+    return rows
+
+
+def _share(share: float) -> int:
+    """0 for none, then 1-5 by `_SHARES`."""
+    return 0 if share == 0 else 1 + sum(share >= edge for edge in _SHARES)
 
 
 def _context_counts(documents: list, size: int):

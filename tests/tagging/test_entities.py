@@ -191,6 +191,19 @@ def test_propagation_tags_other_mentions(tiny_model):
     assert entities.propagate_labels(words, labels)[5:] == ["B-PER", "I-PER"]
 
 
+def test_a_title_the_tagger_took_into_a_name_is_left_out(tiny_model):
+    words = words_of(tiny_model, "قال الدكتور كريم ناصر إن الرئيس وصل")
+    labels = ["O", "B-PER", "I-PER", "I-PER", "O", "B-PER", "O"]
+    assert entities.strip_titles(words, labels) == ["O", "O", "B-PER", "I-PER", "O", "B-PER", "O"]
+
+
+def test_the_mentions_of_a_name_take_the_type_most_of_them_have(tiny_model):
+    words = words_of(tiny_model, "زار حماة ثم حماة وبحماة ثم حلب وحلب")
+    labels = ["O", "B-LOC", "O", "B-ORG", "B-LOC", "O", "B-PER", "B-LOC"]
+    voted = ["O", "B-LOC", "O", "B-LOC", "B-LOC", "O", "B-PER", "B-LOC"]  # a tie changes nothing
+    assert entities.vote_types(words, labels) == voted
+
+
 # --- garbage in ---------------------------------------------------------------------------------
 
 
@@ -396,8 +409,24 @@ def test_word_clusters_group_words_used_alike():
         texts.append(f"وصل {person} إلى {city} أمس وقال {person} إن {city} هادئة")
     clusters = word_clusters.learn_clusters(texts, sizes=(2,))
     assert len(clusters) == 26  # the frequent words
-    assert len({clusters[f"مدينه{i}"] for i in range(10)}) == 1
-    assert len({clusters[f"شخص{i}"] for i in range(10)}) == 1
+    assert len({clusters[f"مدينه{i}"][0] for i in range(10)}) == 1
+    assert len({clusters[f"شخص{i}"][0] for i in range(10)}) == 1
+    # After the cluster, the word's statistics: 20 uses (fq 4), never after a title ...
+    statistics = dict(zip(word_clusters.STATISTICS, clusters["شخص1"][1:], strict=True))
+    assert statistics == {"fq": 4, "ar": 0, "sf": 0, "tp": 0, "tl": 0, "to": 0, "fn": 0}
+
+
+@pytest.mark.slow  # importing scikit-learn takes seconds
+def test_word_statistics_say_how_a_word_is_used():
+    texts = []
+    for i in range(100):
+        person, city = f"شخص{i % 10}", f"مدينة{i % 10}"
+        texts.append(f"وصل الرئيس {person} إلى {city} وقال {person} إن بلده في البلد")
+    found = word_clusters.learn_clusters(texts, sizes=(2,))
+    person = dict(zip(word_clusters.STATISTICS, found["شخص1"][1:], strict=True))
+    assert person["fq"] == 4 and person["tp"] == 4  # half of its 20 uses follow الرئيس
+    country = dict(zip(word_clusters.STATISTICS, found["البلد"][1:], strict=True))
+    assert country["ar"] == 0 and country["sf"] == 4  # never بلد; بلده as often as البلد
 
 
 # --- English ------------------------------------------------------------------------------------
