@@ -505,6 +505,7 @@ def tune(tasks: list[Task], only: list[str] | None = None) -> None:
         "no single-letter proclitics": Analyzer(rules=replace(rules, single_prefixes="")),
         "single proclitic, rest >= 3": Analyzer(rules=replace(rules, single_min_rest=3)),
         "single proclitic, rest >= 5": Analyzer(rules=replace(rules, single_min_rest=5)),
+        "b k l removed before ya too": Analyzer(rules=replace(rules, kept_before_ya="")),
         "no protected words": Analyzer(
             rules=replace(rules, protected_starts=frozenset(), protected_stems=frozenset())
         ),

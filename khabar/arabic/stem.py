@@ -6,7 +6,8 @@ default) and removes what readers add or drop without changing what they look fo
 - proclitics: the article and what attaches before it (ال وال فال بال كال لل وبال وكال فبال
   ولل فلل), then single-letter conjunctions and prepositions (و ف ب ك ل) only when enough of
   the word is left and the word is not a common noun that merely starts with that letter
-  (وزير must not become زير, فلسطين must keep its ف): see `PROTECTED_STARTS`;
+  (وزير must not become زير, فلسطين must keep its ف): see `PROTECTED_STARTS`; ب ك ل are
+  also kept before ي (بيتكوين، ليفربول);
 - suffixes: ها ان ات ون ين يه ية ه ة ي, the nisba plurals يون يين يات and the pronouns هم هما
   هن نا, longest first, at most `max_suffixes` of them, only while enough of the word is left,
   and never past a word of `PROTECTED_STEMS` (فلسطين is not فلسط + ين).
@@ -97,6 +98,10 @@ class StemRules:
     single_prefixes: str = SINGLE_PREFIXES
     single_min_rest: int = 4  # letters left after removing one of و ف ب ك ل
     max_single_prefixes: int = 2  # وب، فل، ول …
+    # The prepositions ب ك ل attach to nouns, and few nouns start with ي, while many names
+    # and borrowed words start with بي، كي، لي (بيتكوين، كيلومتر، ليفربول): these keep their
+    # first letter. و and ف also come before verbs (ويقول، فيما), so they are still removed.
+    kept_before_ya: str = "بكل"
     protected_starts: frozenset[str] = field(default=PROTECTED_STARTS)
     suffixes: tuple[str, ...] = SUFFIXES
     protected_stems: frozenset[str] = field(default=PROTECTED_STEMS)
@@ -124,6 +129,7 @@ def _strip_prefixes(word: str, rules: StemRules) -> str:
             word[:1]
             and word[0] in rules.single_prefixes
             and len(word) - 1 >= rules.single_min_rest
+            and not (word[0] in rules.kept_before_ya and word[1] == "ي")
             and not _is_protected(word, rules)
         ):
             word = word[1:]

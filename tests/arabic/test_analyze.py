@@ -107,6 +107,12 @@ def test_light_stems(word, stem):
         ["لبنان", "اللبنانيون", "لبنانية", "ولبنان"],
         ["تونس", "تونسي", "التونسية", "تونسيين", "بتونس"],
         ["مدرسة", "المدرسة", "مدرستها", "بالمدرسة", "للمدرسة", "مدرسه"],
+        # ب ك ل before ي are the word's own letters (a name), و before them a conjunction.
+        ["بيتكوين", "البيتكوين", "وبيتكوين"],
+        ["ليفربول", "وليفربول"],
+        ["كيلومتر", "الكيلومتر"],
+        # و and ف before ي are removed (a verb: ويقول، فيقول).
+        ["يقول", "ويقول", "فيقول"],
     ],
 )
 def test_a_word_family_shares_one_stem(family):
