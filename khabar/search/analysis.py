@@ -85,7 +85,7 @@ def analysis_fingerprint() -> str:
     built before is rebuilt."""
     from .rerank import STORED_TERMS
 
-    sample = "والمجالس المحلية بالمجالس «الأوَّلى» ٢٠٢٤ بيتكوين Elections were held, running"
+    sample = "والمجالس المحلية بالمجالس «الأوَّلى» ٢٠٢٤ بيتكوين الي Elections were held, running"
     parts = [repr(field_weights()), repr(word_grams(sample)), f"stored terms {STORED_TERMS}"]
     parts += [repr(analyzer.terms(sample, language=language)) for language in INDEX_LANGUAGES]
     parts.append("tags: topic, entity")  # documents carry the enrich step's tags

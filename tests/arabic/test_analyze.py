@@ -139,7 +139,9 @@ def test_alef_maqsura_tells_the_preposition_from_the_name():
 
 def test_stopwords_in_either_final_ya_spelling_and_question_words_after_waw():
     assert is_stopword("هى") and is_stopword("متي") and is_stopword("فى")
-    assert not is_stopword("علي") and not is_stopword("الي")  # the name, آلي
+    assert not is_stopword("علي")  # the name
+    assert is_stopword("الي") and is_stopword("إلي")  # إلى as readers often write it
+    assert not is_stopword("الآلي")
     assert terms("ومتى فقد أمه") == terms("متى فقد أمه") == ["فقد", "امه"]
     assert terms("وما هى عاصمة") == terms("ما هي عاصمة")
     assert terms("فقد") == ["فقد"]  # ف + قد is also the verb فقد: only question words
