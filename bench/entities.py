@@ -28,7 +28,6 @@ import argparse
 import gc
 import gzip
 import json
-import os
 import sys
 import tempfile
 import time
@@ -38,6 +37,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _header import print_header  # noqa: E402
 
 from khabar.tagging import entities, word_clusters  # noqa: E402
 from khabar.tagging.newsfane import GoldSentence, read_newsfane, split_by_blocks  # noqa: E402
@@ -52,7 +53,10 @@ GOAL = 0.80
 
 def main() -> None:
     args = parse_args()
-    print_header(args)
+    print_header(
+        "khabar entity benchmark",
+        corpus=DATA_DIR / "newsfane-gold/NewsFANE_Gold_2014_170K.txt.gz",
+    )
     sentences = read_newsfane(DATA_DIR)
     split = split_by_blocks(sentences, seed=args.seed)
     train, test = split.train, split.test
@@ -102,28 +106,6 @@ def parse_args() -> argparse.Namespace:
         "--ablations", action="store_true", help="also train without clusters, statistics, names"
     )
     return parser.parse_args()
-
-
-def print_header(args: argparse.Namespace) -> None:
-    print("khabar entity benchmark")
-    print(f"  date      {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
-    print(f"  machine   {machine()}")
-    print(f"  load      {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
-    print(f"  python    {sys.version.split()[0]}")
-    print(f"  command   {' '.join([Path(sys.executable).name, *sys.argv])}")
-    print(f"  corpus    {DATA_DIR / 'newsfane-gold/NewsFANE_Gold_2014_170K.txt.gz'}")
-
-
-def machine() -> str:
-    model = memory = "?"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal"):
-            memory = f"{int(line.split()[1]) / 1024**2:.0f} GiB"
-    return f"{os.cpu_count()} cores, {model}, {memory} RAM"
 
 
 def print_sizes(

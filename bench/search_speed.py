@@ -57,6 +57,9 @@ from _speed_corpus import KINDS, Query, generate_documents, load_bases, sample_q
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import _header as header  # noqa: E402
+
 CORPUS_PATH = "shared/data/ant-corpus-multisource-v2.1/ant_v2.1_multisource.jsonl.gz"
 # ../shared/data beside the repository, or beside the folder of git worktrees it is one of.
 DEFAULT_CORPUS = next(
@@ -138,32 +141,18 @@ def parse_args() -> argparse.Namespace:
 
 
 def print_header(args: argparse.Namespace) -> None:
-    print("khabar search speed benchmark")
-    print(f"  date      {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}")
-    print(f"  machine   {machine()}")
-    print(f"  {load()}")
-    print(f"  python    {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}", end="")
-    print(f", tantivy {package_version('tantivy')}, commit {git_commit()}")
-    print(f"  command   {' '.join([Path(sys.executable).name, *sys.argv])}")
-    print(f"  corpus    {args.corpus}")
-    print(f"  documents {args.docs:,} (seed {SEED}); queries {args.queries} of each kind", end="")
-    print(f" after {WARMUP_QUERIES} of each kind for warm-up; top {LIMIT}")
-
-
-def machine() -> str:
-    model = memory = "?"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    for line in Path("/proc/meminfo").read_text().splitlines():
-        if line.startswith("MemTotal"):
-            memory = f"{int(line.split()[1]) / 1024**2:.0f} GiB"
-    return f"{os.cpu_count()} cores, {model}, {memory} RAM"
+    versions = f"SQLite {sqlite3.sqlite_version}, tantivy {package_version('tantivy')}"
+    header.print_header(
+        "khabar search speed benchmark",
+        engines=versions,
+        corpus=args.corpus,
+        documents=f"{args.docs:,} (seed {SEED}); queries {args.queries} of each kind after"
+        f" {WARMUP_QUERIES} of each kind for warm-up; top {LIMIT}",
+    )
 
 
 def load() -> str:
-    return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return "load " + header.load_average()
 
 
 def package_version(name: str) -> str:
@@ -172,16 +161,6 @@ def package_version(name: str) -> str:
     try:
         return version(name)
     except PackageNotFoundError:
-        return "?"
-
-
-def git_commit() -> str:
-    try:
-        described = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
-        )
-        return described.stdout.strip() or "?"
-    except OSError:
         return "?"
 
 
