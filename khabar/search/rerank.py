@@ -31,7 +31,7 @@ import numpy as np
 
 from khabar.arabic.analyze import GRAM_N
 
-from .analysis import AllMatch, AnyMatch, Exclude, PhraseMatch, TermMatch
+from .analysis import AllMatch, AnyMatch, Exclude, PhraseMatch, TermMatch, stem_grams
 
 logger = logging.getLogger(__name__)
 
@@ -210,19 +210,12 @@ def worth_reranking(terms: list[str]) -> bool:
     return any(_ARABIC.search(term) for term in terms)
 
 
-def grams_of(term: str) -> list[str]:
-    """The analyzer's grams of one stem (khabar.arabic.analyze.Analyzer._grams)."""
-    if len(term) <= GRAM_N:
-        return [term]
-    return [term[i : i + GRAM_N] for i in range(len(term) - GRAM_N + 1)]
-
-
 @dataclass(frozen=True)
 class _Query:
     counts: dict[str, int]  # distinct term → times in the query
     idf: dict[str, float]
     total_idf: float
-    term_grams: dict[str, list[str]]
+    term_grams: dict[str, tuple[str, ...]]
     gram_counts: dict[str, int]
     gram_idf: dict[str, float]
     total_gram_idf: float
@@ -235,7 +228,7 @@ def _query(terms: list[str], statistics: TermStatistics) -> _Query:
     gram_counts: dict[str, int] = {}
     for term in terms:
         counts[term] = counts.get(term, 0) + 1
-        for gram in grams_of(term):
+        for gram in stem_grams(term):
             gram_counts[gram] = gram_counts.get(gram, 0) + 1
     idf = {term: statistics.word_idf(term) for term in counts}
     gram_idf = {gram: statistics.gram_idf(gram) for gram in gram_counts}
@@ -244,7 +237,7 @@ def _query(terms: list[str], statistics: TermStatistics) -> _Query:
         counts=counts,
         idf=idf,
         total_idf=sum(idf[t] * n for t, n in counts.items()) or 1.0,
-        term_grams={term: grams_of(term) for term in counts},
+        term_grams={term: stem_grams(term) for term in counts},
         gram_counts=gram_counts,
         gram_idf=gram_idf,
         total_gram_idf=sum(gram_idf[g] * n for g, n in gram_counts.items()) or 1.0,

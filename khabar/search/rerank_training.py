@@ -36,7 +36,7 @@ import numpy as np
 
 from khabar.arabic import tokenize
 
-from .analysis import analysis_fingerprint, index_text, plan_query
+from .analysis import analysis_fingerprint, index_text, plan_query, stem_grams
 from .backend import IndexDocument, IndexState, SearchRequest
 from .query import parse_query
 from .rerank import (
@@ -46,7 +46,6 @@ from .rerank import (
     StoredTerms,
     TermStatistics,
     candidate_features,
-    grams_of,
     model_paths,
     query_terms,
     save_model,
@@ -210,7 +209,7 @@ def term_statistics(documents: list[str]) -> TermStatistics:
         total_terms += len(terms)
         total_grams += len(indexed.grams)
         words.update(set(terms))
-        grams.update({gram for term in set(terms) for gram in grams_of(term)})
+        grams.update({gram for term in set(terms) for gram in stem_grams(term)})
     n = max(len(documents), 1)
     return TermStatistics(
         documents=len(documents),
