@@ -25,3 +25,14 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": "/usr/bin/chromium",
         "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS],
     }
+
+
+@pytest.fixture
+def fresh_clusterer():
+    """The enrich step's story clusterer lives in its process: each test starts like a new
+    worker process, with none in memory, and leaves none behind."""
+    from khabar.stories.enrich import forget_clusterer
+
+    forget_clusterer()
+    yield
+    forget_clusterer()

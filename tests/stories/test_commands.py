@@ -9,21 +9,13 @@ from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
 from khabar.articles.models import Article
-from khabar.stories.enrich import forget_clusterer
 from khabar.stories.models import Enrichment, Story, StoryArticle
 
 from .reports import BANK, MATCH, START, STORM_A, STORM_B, STORM_C
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_clusterer")]
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-@pytest.fixture(autouse=True)
-def fresh_clusterer():
-    forget_clusterer()
-    yield
-    forget_clusterer()
 
 
 def line(report, *, source, slug, hours):

@@ -29,15 +29,7 @@ from khabar.tagging.models import ArticleTopic, Entity, EntityMention
 
 from .reports import BANK, MATCH, STORM_A, STORM_B, STORM_C, outlet, story_article
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_clusterer():
-    """Each test starts like a new process: no clusterer in memory."""
-    forget_clusterer()
-    yield
-    forget_clusterer()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_clusterer")]
 
 
 @pytest.fixture

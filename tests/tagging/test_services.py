@@ -2,20 +2,13 @@
 
 import pytest
 
-from khabar.stories.enrich import enrich_articles, forget_clusterer
+from khabar.stories.enrich import enrich_articles
 from khabar.tagging.canonical import entity_key
 from khabar.tagging.models import Entity, EntityAlias, EntityMention
 from khabar.tagging.services import entity_alias_save
 from tests.stories.reports import STORM_A, outlet, story_article
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_clusterer():
-    forget_clusterer()
-    yield
-    forget_clusterer()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_clusterer")]
 
 
 def test_the_enrich_step_uses_staff_aliases():
