@@ -324,19 +324,21 @@ def khabar_indexes(tasks: list[Task], directory: Path) -> dict[str, training.Cor
 
 def rerank_cost(index: training.CorpusIndex, queries: list[str]) -> dict[str, list[float]]:
     """Milliseconds (wall and CPU) the reranker adds to each query: reading its candidates'
-    stored terms from the backend, then the features and the model's scores."""
+    stored terms and the query terms' collection frequencies from the backend, then the
+    features and the model's scores."""
     model = rerank.default_model()
     costs: dict[str, list[float]] = {"fetch": [], "score": [], "fetch_cpu": [], "score_cpu": []}
     for text in queries:
-        terms, numbers, _documents = index.candidates(text)
+        terms, numbers, _documents, _collection = index.candidates(text)
         if len(numbers) < 2:
             continue
         ids = [number + 1 for number in numbers]
         wall, cpu = time.perf_counter(), time.process_time()
         stored = index.backend.stored_terms(ids)
+        collection = index.backend.collection_frequencies(list(dict.fromkeys(terms)))
         wall2, cpu2 = time.perf_counter(), time.process_time()
         documents = [stored[i] for i in ids]
-        model.scores(rerank.candidate_features(terms, documents, model.statistics))
+        model.scores(rerank.candidate_features(terms, documents, model.statistics, collection))
         wall3, cpu3 = time.perf_counter(), time.process_time()
         costs["fetch"].append((wall2 - wall) * 1000)
         costs["fetch_cpu"].append((cpu2 - cpu) * 1000)
@@ -618,7 +620,8 @@ def main() -> None:
     costs = rerank_cost(indexes[tasks[0].name], [q for q, _ in tasks[0].queries["dev"][:500]])
     print(
         f"\nrerank cost per query, (a) dev, {len(costs['fetch'])} queries, top"
-        f" {rerank.RERANK_DEPTH}, p50 / p95 ms: stored terms {percentiles(costs['fetch'])}"
+        f" {rerank.RERANK_DEPTH}, p50 / p95 ms: stored terms and frequencies"
+        f" {percentiles(costs['fetch'])}"
         f" (CPU {percentiles(costs['fetch_cpu'])}), features and scores"
         f" {percentiles(costs['score'])} (CPU {percentiles(costs['score_cpu'])})"
     )

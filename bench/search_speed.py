@@ -886,6 +886,11 @@ QUERY_STAGES = (
     ("backend.search (words first, then grams)", "search/running.py", "search_words_first"),
     ("reranker, whole (rerank)", "search/rerank.py", "rerank"),
     ("  reranker: stored terms read (backend.stored_terms)", "_tantivy.py", "stored_terms"),
+    (
+        "  reranker: collection frequencies (backend.collection_frequencies)",
+        "_tantivy.py",
+        "collection_frequencies",
+    ),
     ("  reranker: features (candidate_features)", "search/rerank.py", "candidate_features"),
     ("hits loaded (QuerySet.in_bulk)", "db/models/query.py", "in_bulk"),
     ("highlighting (running.hit)", "search/running.py", "hit"),

@@ -39,7 +39,7 @@ from khabar.articles.models import Article
 from .analysis import AllMatch, AnyMatch, Exclude, PhraseMatch, TermMatch, stem_grams
 from .backend import COUNT_LIMIT, IndexDocument, IndexState, SearchRequest
 from .models import SearchState
-from .rerank import StoredTerms, stored_terms
+from .rerank import CollectionFrequencies, StoredTerms, stored_terms
 
 TABLE = "search_document"
 TERM_TABLE = "search_term"
@@ -60,6 +60,10 @@ STATS_SECONDS = 300
 # through the vocabulary: its own articles are plenty, and 64 more terms slow the GIN scan.
 COMMON_TERM_ARTICLES = 2000
 UNDATED = "~u"
+# The reranker's collection frequencies: an index the statistics say holds fewer articles than
+# this is counted (fast at that size); a term the statistics call common (COMMON_TERM_ARTICLES)
+# is estimated from them, every other term counted through the GIN index.
+EXACT_DOCUMENTS_BELOW = 10_000
 # A query word with grams is expanded to at most this many indexed terms containing its stem,
 # the shortest first (the closest forms of the word).
 MAX_EXPANSIONS = 64
@@ -265,6 +269,32 @@ class PostgresBackend:
                 [list(article_ids)],
             )
             return {row[0]: StoredTerms(row[1], row[2]) for row in cursor.fetchall()}
+
+    def collection_frequencies(self, terms: list[str]) -> CollectionFrequencies:
+        """How many articles the index holds, and how many hold each of the word `terms`:
+        exact, but for an index of EXACT_DOCUMENTS_BELOW articles or more (its size) and
+        terms in COMMON_TERM_ARTICLES or more (their number) the planner's statistics."""
+        with connection.cursor() as cursor:
+            stats = index_stats(cursor)
+            documents = stats.documents
+            if documents < EXACT_DOCUMENTS_BELOW:
+                cursor.execute(f"SELECT count(*) FROM {TABLE}")
+                documents = cursor.fetchone()[0]
+            counts = {
+                term: round(stats.term_shares[term] * documents)
+                for term in terms
+                if stats.common(term)
+            }
+            rest = [term for term in terms if term not in counts]
+            if rest:
+                cursor.execute(
+                    f"SELECT v.term, (SELECT count(*) FROM {TABLE} "
+                    "WHERE terms @@ v.query::tsquery) "
+                    "FROM unnest(%s::text[], %s::text[]) AS v(term, query)",
+                    [rest, [lexeme(term) for term in rest]],
+                )
+                counts |= {term: int(count) for term, count in cursor.fetchall()}
+        return CollectionFrequencies(int(documents), counts)
 
     def state(self) -> IndexState | None:
         row = SearchState.objects.filter(backend=self.name).first()

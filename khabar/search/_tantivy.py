@@ -28,7 +28,7 @@ from tantivy import Document, FieldType, Occur, Order, Query
 
 from .analysis import AllMatch, AnyMatch, Exclude, PhraseMatch, TermMatch, field_weights
 from .backend import IndexBusy, IndexDocument, IndexState, SearchRequest
-from .rerank import StoredTerms, stored_terms
+from .rerank import CollectionFrequencies, StoredTerms, stored_terms
 
 SCHEMA_VERSION = 3  # 2: the enrich step's tags; 3: the reranker's stored terms
 TOKENIZER = "khabar_terms"
@@ -207,6 +207,15 @@ class TantivyBackend:
             terms, length = document.get_first("rerank_terms"), document.get_first("term_count")
             found[article_id] = StoredTerms((terms or b"").decode(), length or 0)
         return found
+
+    def collection_frequencies(self, terms: list[str]) -> CollectionFrequencies:
+        """How many articles the index holds, and how many hold each of the ``words`` `terms`
+        (an article deleted since the last merge still counts among the latter)."""
+        searcher = self.searcher()
+        if searcher is None:
+            return CollectionFrequencies(0, {})
+        counts = {term: searcher.doc_freq("words", term) for term in terms}
+        return CollectionFrequencies(searcher.num_docs, counts)
 
     def state(self) -> IndexState | None:
         path = self.current_path()

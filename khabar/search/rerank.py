@@ -63,6 +63,9 @@ FEATURES = (
     "window_long",  # ... inside WINDOWS[1] words
     "length",  # log(1 + number of word terms)
     "density",  # query term occurrences per word term
+    "bm25_collection",  # bm25_words with the idf of the searched collection (the backend's)
+    "coverage_idf_squared",  # coverage_idf²: a nearly complete match counts for more
+    "soft_coverage_squared",  # soft_coverage²
 )
 
 
@@ -104,6 +107,20 @@ class TermStatistics:
 
     def gram_idf(self, gram: str) -> float:
         return self.idf(self.grams.get(gram, 1))
+
+
+@dataclass(frozen=True)
+class CollectionFrequencies:
+    """How many articles the searched index holds and how many of them hold each of a query's
+    word terms, as the backend counts them: the idf of the collection itself, beside the
+    shipped news frequencies."""
+
+    documents: int
+    counts: dict[str, int]
+
+    def idf(self, term: str) -> float:
+        count = self.counts.get(term, 0)
+        return math.log(1 + max(self.documents - count + 0.5, 0.0) / (count + 0.5))
 
 
 @dataclass(frozen=True)
@@ -221,9 +238,12 @@ class _Query:
     total_gram_idf: float
     pairs: list[tuple[str, str, float]]  # consecutive distinct terms and their weight
     total_pair: float
+    collection_idf: dict[str, float]
 
 
-def _query(terms: list[str], statistics: TermStatistics) -> _Query:
+def _query(
+    terms: list[str], statistics: TermStatistics, collection: CollectionFrequencies
+) -> _Query:
     counts: dict[str, int] = {}
     gram_counts: dict[str, int] = {}
     for term in terms:
@@ -243,17 +263,22 @@ def _query(terms: list[str], statistics: TermStatistics) -> _Query:
         total_gram_idf=sum(gram_idf[g] * n for g, n in gram_counts.items()) or 1.0,
         pairs=pairs,
         total_pair=sum(weight for _a, _b, weight in pairs) or 1.0,
+        collection_idf={term: collection.idf(term) for term in counts},
     )
 
 
 def candidate_features(
-    terms: list[str], documents: list[StoredTerms], statistics: TermStatistics
+    terms: list[str],
+    documents: list[StoredTerms],
+    statistics: TermStatistics,
+    collection: CollectionFrequencies,
 ) -> np.ndarray:
-    """One row of FEATURES per document, for a query whose word terms are `terms`."""
+    """One row of FEATURES per document, for a query whose word terms are `terms`, searched
+    in a collection with `collection`'s frequencies."""
     rows = np.zeros((len(documents), len(FEATURES)))
     if not terms:
         return rows
-    query = _query(terms, statistics)
+    query = _query(terms, statistics, collection)
     for row, document in enumerate(documents):
         rows[row] = _features(query, document, statistics)
     return rows
@@ -275,7 +300,7 @@ def _features(query: _Query, document: StoredTerms, statistics: TermStatistics) 
     length = max(document.length, 1)
     positions = {term: _positions(joined, term) for term in query.counts}
     word_norm = K1 * (1 - B + B * length / statistics.average_terms)
-    bm25 = covered = soft = lead_short = lead_long = 0.0
+    bm25 = bm25_collection = covered = soft = lead_short = lead_long = 0.0
     found = occurrences = 0
     firsts = []
     for term, count in query.counts.items():
@@ -284,7 +309,9 @@ def _features(query: _Query, document: StoredTerms, statistics: TermStatistics) 
         if places:
             tf = len(places)
             occurrences += tf
-            bm25 += count * query.idf[term] * tf * (K1 + 1) / (tf + word_norm)
+            saturated = count * tf * (K1 + 1) / (tf + word_norm)
+            bm25 += query.idf[term] * saturated
+            bm25_collection += query.collection_idf[term] * saturated
             covered += weight
             soft += weight
             found += 1
@@ -337,6 +364,9 @@ def _features(query: _Query, document: StoredTerms, statistics: TermStatistics) 
         _best_window(events, query.idf, WINDOWS[1]) / total,
         math.log1p(length),
         occurrences / length,
+        bm25_collection,
+        (covered / total) ** 2,
+        (soft / total) ** 2,
     ]
 
 
@@ -381,7 +411,8 @@ def rerank(
     stored = backend.stored_terms([article_id for article_id, _score in head])
     empty = StoredTerms("", 0)
     documents = [stored.get(article_id, empty) for article_id, _score in head]
-    scores = model.scores(candidate_features(terms, documents, model.statistics))
+    collection = backend.collection_frequencies(list(dict.fromkeys(terms)))
+    scores = model.scores(candidate_features(terms, documents, model.statistics, collection))
     # Ties keep the backend's order (a stable sort on the negated scores).
     order = np.argsort(-scores, kind="stable")
     return [(head[i][0], float(scores[i])) for i in order] + pairs[RERANK_DEPTH:]

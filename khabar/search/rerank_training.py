@@ -42,6 +42,7 @@ from .query import parse_query
 from .rerank import (
     FEATURES,
     RERANK_DEPTH,
+    CollectionFrequencies,
     RerankModel,
     StoredTerms,
     TermStatistics,
@@ -183,16 +184,21 @@ class CorpusIndex:
             pairs, _total = search_words_first(self.backend, request)
         return [article_id - 1 for article_id, _score in pairs]
 
-    def candidates(self, text: str) -> tuple[list[str], list[int], list[StoredTerms]]:
-        """The query's terms, and the first RERANK_DEPTH candidates with their stored terms."""
+    def candidates(
+        self, text: str
+    ) -> tuple[list[str], list[int], list[StoredTerms], CollectionFrequencies]:
+        """The query's terms, the first RERANK_DEPTH candidates with their stored terms, and
+        the index's frequencies of the terms."""
         parsed = parse_query(plain_query(text))
         plan = plan_query(parsed, match="any")
         if parsed.error or plan.matches_everything:
-            return [], [], []
+            return [], [], [], CollectionFrequencies(0, {})
         numbers = self.search(text, limit=RERANK_DEPTH, rerank=False)
         stored = self.backend.stored_terms([number + 1 for number in numbers])
         empty = StoredTerms("", 0)
-        return query_terms(plan), numbers, [stored.get(n + 1, empty) for n in numbers]
+        terms = query_terms(plan)
+        collection = self.backend.collection_frequencies(list(dict.fromkeys(terms)))
+        return terms, numbers, [stored.get(n + 1, empty) for n in numbers], collection
 
 
 # --- Training --------------------------------------------------------------------------------
@@ -237,10 +243,10 @@ def examples(
 ) -> Examples:
     out = Examples([], [])
     for text, relevant in queries:
-        terms, numbers, documents = index.candidates(text)
+        terms, numbers, documents, collection = index.candidates(text)
         if relevant not in numbers or len(numbers) < 2:
             continue  # nothing to learn from
-        out.features.append(candidate_features(terms, documents, statistics))
+        out.features.append(candidate_features(terms, documents, statistics, collection))
         out.relevant.append(np.array([number == relevant for number in numbers]))
     return out
 

@@ -8,8 +8,9 @@ from hypothesis import strategies as st
 from khabar import search
 from khabar.search import rerank
 from khabar.search.analysis import index_text, plan_query
+from khabar.search.backend import get_backend
 from khabar.search.query import parse_query
-from khabar.search.rerank import FEATURES, StoredTerms, TermStatistics
+from khabar.search.rerank import FEATURES, CollectionFrequencies, StoredTerms, TermStatistics
 
 STATISTICS = TermStatistics(
     documents=1000,
@@ -18,6 +19,7 @@ STATISTICS = TermStatistics(
     words={"مجالس": 40, "محلي": 60, "انتخاب": 30, "يوم": 500},
     grams={"مجا": 45, "جال": 50, "الس": 90, "محل": 80},
 )
+COLLECTION = CollectionFrequencies(documents=100, counts={"مجالس": 5, "محلي": 20})
 
 
 def terms(text: str) -> list[str]:
@@ -59,7 +61,7 @@ def test_an_early_adjacent_match_has_the_stronger_features():
     early = terms_of("المجالس المحلية تجتمع اليوم " + "خبر " * 40)
     late = terms_of("خبر " * 40 + "المحلية في المجالس")
     missing = terms_of("المجالس محليا " + "خبر " * 40)  # محليا: not the term محلي, its grams
-    rows = rerank.candidate_features(query, [early, late, missing], STATISTICS)
+    rows = rerank.candidate_features(query, [early, late, missing], STATISTICS, COLLECTION)
     assert feature(rows[0], "coverage") == feature(rows[1], "coverage") == 1.0
     assert feature(rows[0], "lead_short") == 1.0 and feature(rows[1], "lead_short") == 0.0
     assert feature(rows[0], "adjacent") == 1.0 and feature(rows[1], "adjacent") == 0.0
@@ -67,10 +69,23 @@ def test_an_early_adjacent_match_has_the_stronger_features():
     assert feature(rows[0], "first_position") < feature(rows[1], "first_position")
     # A term missing as a word still counts for the share of its grams found.
     assert feature(rows[2], "coverage_idf") < feature(rows[2], "soft_coverage")
+    # The collection's idf: مجالس (in 5 of 100 articles) weighs more than محلي (in 20).
+    assert feature(rows[2], "bm25_collection") > 0
+    assert feature(rows[2], "bm25_collection") > feature(rows[2], "bm25_words") * 0.5
+
+
+def test_the_collection_idf_falls_with_the_frequency():
+    assert (
+        COLLECTION.idf("مجالس")
+        > COLLECTION.idf("محلي")
+        > CollectionFrequencies(100, {"x": 100}).idf("x")
+    )
+    assert COLLECTION.idf("unseen") == CollectionFrequencies(100, {"unseen": 0}).idf("unseen")
+    assert CollectionFrequencies(0, {"x": 3}).idf("x") == 0.0  # an index counted while it changed
 
 
 def test_no_terms_give_zero_features():
-    rows = rerank.candidate_features([], [terms_of("المجالس")], STATISTICS)
+    rows = rerank.candidate_features([], [terms_of("المجالس")], STATISTICS, COLLECTION)
     assert rows.shape == (1, len(FEATURES)) and not rows.any()
 
 
@@ -106,6 +121,18 @@ def test_the_facade_ranks_the_lead_match_first(backend, make_article):
     for match in ("any", "all"):
         page = search.query("انتخابات المجالس المحلية", match=match)
         assert [hit.article_id for hit in page.results] == [lead.pk, late.pk]
+
+
+@pytest.mark.django_db
+def test_the_backends_count_the_collection_frequencies(backend, make_article):
+    """The reranker's collection idf comes from the backend: both count alike."""
+    texts = ("المجالس المحلية تجتمع", "المجالس البلدية", "أمطار غزيرة على المدن")
+    articles = [make_article("", text) for text in texts]
+    search.index_articles([article.pk for article in articles])
+    query = terms("المجالس المحلية أمطار فيضانات")
+    found = get_backend().collection_frequencies(query)
+    assert found.documents == 3
+    assert [found.counts[term] for term in query] == [2, 1, 1, 0]
 
 
 @pytest.mark.django_db
