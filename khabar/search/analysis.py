@@ -6,9 +6,11 @@ stem, which join what light stemming cannot). Pure Python, no Django.
 """
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from khabar.arabic import analyze as analyzer
+from khabar.arabic import normalize
 
 from .query import AnyOf, Node, Not, ParsedQuery, Phrase, Word
 
@@ -16,6 +18,12 @@ from .query import AnyOf, Node, Not, ParsedQuery, Phrase, Word
 # pathological page from stalling the worker. News articles are far shorter.
 MAX_INDEXED_CHARS = 100_000
 INDEX_LANGUAGES = ("ar", "en")
+# A query word that starts with the conjunction و or ف but keeps it as a term, because the stemmer
+# leaves a word of three letters after it alone (ومصر، وحجز: it cannot tell them from وزير، وجود),
+# is looked for without it first when Arabic news uses the rest at least this many times as often
+# (khabar.search.rerank.news_frequencies: مصر 1,855 articles, ومصر 355; وجود 2,449, جود 17).
+CONJUNCTIONS = "وف"
+CONJUNCTION_RATIO = 3
 # A bulk analysis process caches this many distinct written words (about 250 bytes each):
 # news in one language has a few hundred thousand, so a rebuild analyzes each word about once.
 BULK_CACHE_WORDS = 600_000
@@ -181,13 +189,17 @@ def _without_strict_grams(node):
     return node
 
 
-def plan_query(parsed: ParsedQuery, *, match: str = "all") -> Plan:
+def plan_query(
+    parsed: ParsedQuery, *, match: str = "all", word_frequencies: Mapping[str, int] | None = None
+) -> Plan:
     """The engine-neutral form of `parsed`: analyzed terms in a boolean tree.
 
     With match="all" every word (or OR group) must be found. With "any" one is enough and
     every term and gram adds to the score, as the toolkit's benchmark measures retrieval.
+    `word_frequencies` (news document frequencies of ``words`` terms) let a word's leading
+    conjunction be split off (`conjunction_split`); without them none is.
     """
-    planner = Planner(loose=match == "any")
+    planner = Planner(loose=match == "any", word_frequencies=word_frequencies or {})
     nodes = [planner.planned(node) for node in parsed.root.nodes]
     nodes = [node for node in nodes if node is not None]
     if match == "any":
@@ -199,8 +211,9 @@ def plan_query(parsed: ParsedQuery, *, match: str = "all") -> Plan:
 
 
 class Planner:
-    def __init__(self, *, loose: bool):
+    def __init__(self, *, loose: bool, word_frequencies: Mapping[str, int]):
         self.loose = loose
+        self.word_frequencies = word_frequencies
         self.terms: set[str] = set()
         self.needles: set[str] = set()
 
@@ -227,11 +240,36 @@ class Planner:
             return None  # a stopword, or no letters at all
         single = len(alternatives) == 1 and len(alternatives[0]) == 1
         grams = tuple(word_grams(text)) if single else ()
+        split = conjunction_split(text, alternatives, self.word_frequencies) if single else None
+        if split == ():
+            return None  # the conjunction and a stopword (وبعد، فعند)
+        if split:
+            alternatives = ((split,), *alternatives)
+            grams = tuple(word_grams(normalize(text)[1:]))
         if not negated:
             self.terms.update(term for alternative in alternatives for term in alternative)
             if grams:
                 self.needles.add(alternatives[0][0])
         return TermMatch(alternatives, grams, loose=self.loose)
+
+
+def conjunction_split(
+    text: str, alternatives: tuple[tuple[str, ...], ...], word_frequencies: Mapping[str, int]
+) -> str | tuple[()] | None:
+    """The term of `text` without its leading conjunction و or ف when the analysis kept it
+    (a single term starting with it) and news uses that term CONJUNCTION_RATIO times as often;
+    () when the rest is a stopword; else None."""
+    whole = alternatives[0][0]
+    written = normalize(text)
+    if len(written) < 4 or written[0] not in CONJUNCTIONS or whole[:1] != written[0]:
+        return None
+    rest = analyzer.terms(written[1:], language="ar")
+    if not rest:
+        return () if written[1:].isalpha() else None
+    if len(rest) != 1 or rest[0] == whole:
+        return None
+    found, kept = word_frequencies.get(rest[0], 0), word_frequencies.get(whole, 0)
+    return rest[0] if found >= CONJUNCTION_RATIO * max(kept, 1) else None
 
 
 def analyses(text: str) -> tuple[tuple[str, ...], ...]:

@@ -202,6 +202,13 @@ def default_model() -> RerankModel | None:
     return None
 
 
+def news_frequencies() -> dict[str, int]:
+    """Document frequencies of word terms in Arabic news (the model's), for planning queries
+    (khabar.search.analysis.conjunction_split); empty without a model."""
+    model = default_model()
+    return model.statistics.words if model else {}
+
+
 # --- Features --------------------------------------------------------------------------------
 
 

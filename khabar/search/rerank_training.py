@@ -36,7 +36,7 @@ import numpy as np
 
 from khabar.arabic import tokenize
 
-from .analysis import analysis_fingerprint, index_text, plan_query, stem_grams
+from .analysis import Plan, analysis_fingerprint, index_text, plan_query, stem_grams
 from .backend import IndexDocument, IndexState, SearchRequest
 from .query import parse_query
 from .rerank import (
@@ -48,6 +48,7 @@ from .rerank import (
     TermStatistics,
     candidate_features,
     model_paths,
+    news_frequencies,
     query_terms,
     save_model,
 )
@@ -148,12 +149,20 @@ def plain_query(text: str) -> str:
 
 class CorpusIndex:
     """A corpus in a temporary tantivy index built by khabar's own backend; document i is
-    article i + 1."""
+    article i + 1. Queries are planned with `word_frequencies` (default: the facade's,
+    khabar.search.rerank.news_frequencies)."""
 
-    def __init__(self, documents: list[str], directory: Path):
+    def __init__(
+        self,
+        documents: list[str],
+        directory: Path,
+        *,
+        word_frequencies: dict[str, int] | None = None,
+    ):
         from ._tantivy import TantivyBackend
 
         self.backend = TantivyBackend(directory)
+        self.word_frequencies = word_frequencies
         now = datetime.now(UTC)
         with self.backend.rebuilding(IndexState(fingerprint="", watermark=None)) as writer:
             batch = []
@@ -169,13 +178,20 @@ class CorpusIndex:
                     batch = []
             writer.upsert(batch)
 
+    def plan(self, text: str) -> Plan | None:
+        """`text`'s plan as the facade makes it (match="any"), or None when it has none."""
+        if self.word_frequencies is None:
+            self.word_frequencies = news_frequencies()
+        parsed = parse_query(plain_query(text))
+        plan = plan_query(parsed, match="any", word_frequencies=self.word_frequencies)
+        return None if parsed.error or plan.matches_everything else plan
+
     def search(self, text: str, *, limit: int, rerank: bool = True) -> list[int]:
         """Document numbers `text` finds, best first, as the facade ranks them (match="any")."""
         from .running import search_ranked, search_words_first
 
-        parsed = parse_query(plain_query(text))
-        plan = plan_query(parsed, match="any")
-        if parsed.error or plan.matches_everything:
+        plan = self.plan(text)
+        if plan is None:
             return []
         request = SearchRequest(plan=plan, limit=limit)
         if rerank:
@@ -189,9 +205,8 @@ class CorpusIndex:
     ) -> tuple[list[str], list[int], list[StoredTerms], CollectionFrequencies]:
         """The query's terms, the first RERANK_DEPTH candidates with their stored terms, and
         the index's frequencies of the terms."""
-        parsed = parse_query(plain_query(text))
-        plan = plan_query(parsed, match="any")
-        if parsed.error or plan.matches_everything:
+        plan = self.plan(text)
+        if plan is None:
             return [], [], [], CollectionFrequencies(0, {})
         numbers = self.search(text, limit=RERANK_DEPTH, rerank=False)
         stored = self.backend.stored_terms([number + 1 for number in numbers])
@@ -312,7 +327,9 @@ def train_rerank(
     with tempfile.TemporaryDirectory(prefix="khabar-rerank-") as tmp:
         for name, (corpus, queries) in training.items():
             progress(f"{name}: indexing {len(corpus.documents):,} documents")
-            index = CorpusIndex(corpus.documents, Path(tmp) / name)
+            index = CorpusIndex(
+                corpus.documents, Path(tmp) / name, word_frequencies=statistics.words
+            )
             progress(f"{name}: candidates of {len(queries):,} queries")
             sets[name] = examples(index, queries, statistics)
     weights = fit_weights(sets, SHARES)

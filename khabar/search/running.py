@@ -20,7 +20,7 @@ from .analysis import Plan, plan_query
 from .backend import COUNT_LIMIT, SearchRequest
 from .highlight import snippet_html, title_html
 from .query import UNKNOWN_TOPIC, ParsedQuery, Problem
-from .rerank import RERANK_DEPTH, rerank
+from .rerank import RERANK_DEPTH, news_frequencies, rerank
 
 # What a result shows (the search page, `khabar search`): loading only these keeps the stored
 # HTML and the rest of each row out of every search. Any other field still loads on access.
@@ -54,7 +54,7 @@ def run_search(page: SearchPage, parsed: ParsedQuery, *, backend, match: str) ->
     tags, exclude_tags = tag_filters(filters, page=page)
     if page.error:
         return
-    plan = plan_query(parsed, match=match)
+    plan = plan_query(parsed, match=match, word_frequencies=news_frequencies())
     if plan.matches_everything and not filters:
         page.problems.append(Problem(NO_TERMS, fatal=True))
         return

@@ -171,3 +171,25 @@ def test_the_benchmark_ranks_through_the_facade(settings, make_article, tmp_path
         facade = [NEWS.index(hit.article.text) for hit in page.results]
         assert facade == bench.search(text, limit=10)
         assert facade  # something was found
+
+
+NEWS_COUNTS = {"مصر": 1855, "ومصر": 355, "وجود": 2449, "جود": 17, "انتخاب": 900}
+
+
+def planned_terms(text: str) -> list[tuple[tuple[str, ...], ...]]:
+    plan = plan_query(parse_query(text), word_frequencies=NEWS_COUNTS)
+    return [node.alternatives for node in plan.root.nodes]
+
+
+def test_a_kept_conjunction_is_split_off_when_news_uses_the_rest_far_more():
+    # ومصر: the stemmer keeps و before three letters; news writes مصر five times as often.
+    assert planned_terms("ومصر") == [(("مصر",), ("ومصر",))]
+    # وجود is a word of its own: جود is rare.
+    assert planned_terms("وجود") == [(("وجود",),)]
+    # The conjunction and a stopword: left out like the stopword.
+    assert planned_terms("وبعد انتخابات") == planned_terms("انتخابات")
+    # Without frequencies nothing is split.
+    assert plan_query(parse_query("ومصر")).root.nodes[0].alternatives == (("ومصر",),)
+    # The reranker reads the split term.
+    plan = plan_query(parse_query("ومصر"), word_frequencies=NEWS_COUNTS)
+    assert rerank.query_terms(plan) == ["مصر"]
