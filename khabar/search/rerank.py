@@ -2,13 +2,15 @@
 a new order by a learned linear model.
 
 The backend's BM25 (or ts_rank) sees each term on its own. The reranker looks at how the query
-meets each candidate: which of its words the article has and how rare they are (document
-frequencies of Arabic news, shipped with the model, so both backends compute the same
-features), whether they come early (a news title paraphrases the lead), close together or in
-the query's order, and how much of a missing word its character n-grams still find. Every
-feature is computed from the article's stored word terms (`StoredTerms`: its first
-`STORED_TERMS` terms and how many it has), which both backends keep beside their index, so
-for the same candidates the order does not depend on the backend.
+meets each candidate: which of its words the article has and how rare they are (in Arabic
+news, by document frequencies shipped with the model, and in the searched collection, by the
+counts the backend reports: `CollectionFrequencies`), whether they come early (a news title
+paraphrases the lead), close together or in the query's order, and how much of a missing word
+its character n-grams still find. Every feature is computed from the article's stored word
+terms (`StoredTerms`: its first `STORED_TERMS` terms and how many it has), which both backends
+keep beside their index, and from those counts, which both backends count alike (PostgreSQL
+estimates them from its statistics only for a large index), so for the same candidates the
+order does not depend on the backend.
 
 The model (a weight per feature, learned as pairwise logistic regression on ANT v2.1 titles
 → articles, and the dev queries of bench/search_quality.py: khabar.search.rerank_training)
