@@ -20,14 +20,18 @@ in CPU time (the machine is shared; wall clock is printed too).
 An English check scores `entities_en` on the hand-annotated sentences in
 bench/entities_en_gold.txt (written for khabar, not corpus text).
 
-    .venv/bin/python bench/entities.py [--dev] [--ablations] [--speed N] [--seed N]
-        [--clusters FILE] [--tagger FILE] [--errors N]
+    .venv/bin/python bench/entities.py [--dev | --folds] [--ablations] [--speed N] [--seed N]
+        [--clusters FILE] [--tagger FILE] [--taggers DIR] [--errors N] [--post KEY=VALUE]
+
+`--folds` scores 5-fold cross-validation over the blocks of the training split (fold 0 is the
+dev split), each fold's CRF kept in `--taggers DIR` when given; the test split is not read.
 """
 
 import argparse
 import gc
 import gzip
 import json
+import random
 import sys
 import tempfile
 import time
@@ -41,7 +45,12 @@ sys.path.insert(0, str(ROOT))
 from _header import print_header  # noqa: E402
 
 from khabar.tagging import entities, word_clusters  # noqa: E402
-from khabar.tagging.newsfane import GoldSentence, read_newsfane, split_by_blocks  # noqa: E402
+from khabar.tagging.newsfane import (  # noqa: E402
+    GoldSentence,
+    document_blocks,
+    read_newsfane,
+    split_by_blocks,
+)
 from khabar.tagging.topics import shared_data_dir  # noqa: E402
 
 DATA_DIR = shared_data_dir()
@@ -59,6 +68,12 @@ def main() -> None:
     )
     sentences = read_newsfane(DATA_DIR)
     split = split_by_blocks(sentences, seed=args.seed)
+    for setting in args.post:
+        key, _, value = setting.partition("=")
+        entities.POSTPROCESS[key] = json.loads(value)
+    if args.folds:
+        cross_validate(split.train, args)
+        return
     train, test = split.train, split.test
     documents = [[sentences[i] for i in block] for block in split.test_blocks]
     name = "test"
@@ -93,6 +108,16 @@ def main() -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dev", action="store_true", help="score on the dev split of train")
+    parser.add_argument(
+        "--folds", action="store_true", help="5-fold cross-validation on the training split"
+    )
+    parser.add_argument("--taggers", type=Path, help="folder keeping the fold CRFs (--folds)")
+    parser.add_argument(
+        "--post",
+        action="append",
+        default=[],
+        help="KEY=JSON: a POSTPROCESS setting for this run (repeatable)",
+    )
     parser.add_argument("--seed", type=int, default=13, help="block shuffle seed (13)")
     parser.add_argument("--speed", type=int, default=3000, help="ANT articles to time (3000)")
     parser.add_argument("--errors", type=int, default=0, help="print N wrong spans")
@@ -106,6 +131,50 @@ def parse_args() -> argparse.Namespace:
         "--ablations", action="store_true", help="also train without clusters, statistics, names"
     )
     return parser.parse_args()
+
+
+FOLDS = 5
+
+
+def fold_splits(train: Sequence[GoldSentence], *, seed: int):
+    """(training sentences, held-out documents) of each of the `FOLDS` folds: the blocks of
+    `train` dealt by the shuffle that makes the dev split, which is fold 0."""
+    blocks = document_blocks(train)
+    order = list(range(len(blocks)))
+    random.Random(seed + 1).shuffle(order)
+    cuts = [round(len(blocks) * k / FOLDS) for k in range(FOLDS + 1)]
+    for k in range(FOLDS):
+        held = set(order[cuts[k] : cuts[k + 1]])
+        yield (
+            [train[i] for b, block in enumerate(blocks) if b not in held for i in block],
+            [[train[i] for i in block] for b, block in enumerate(blocks) if b in held],
+        )
+
+
+def cross_validate(train: Sequence[GoldSentence], args: argparse.Namespace) -> None:
+    """Each fold's CRF trained on the other four (or reused from `--taggers`) and scored on
+    its held-out blocks, tagged as documents; the counts of all folds added up."""
+    clusters = word_clusters_for(args)
+    params = {k: v for k, v in (("c1", args.c1), ("c2", args.c2)) if v is not None}
+    total: dict[str, list[int]] = {}
+    rows = {}
+    with tempfile.TemporaryDirectory(prefix="khabar-entities-") as tmp:
+        for k, (fold_train, documents) in enumerate(fold_splits(train, seed=args.seed)):
+            keep = args.taggers / f"fold-{k}.crfsuite" if args.taggers else None
+            if keep:
+                keep.parent.mkdir(parents=True, exist_ok=True)
+            crf, seconds, _ = train_model(
+                fold_train, Path(tmp), clusters=clusters, keep=keep, params=params
+            )
+            counts = score(crf, documents)
+            rows[f"fold {k}"] = counts
+            for t, c in counts.items():
+                total.setdefault(t, [0, 0, 0])
+                total[t] = [a + b for a, b in zip(total[t], c, strict=True)]
+            print(f"fold {k}: F1 {prf(*counts['all'])[2]:.4f} (CRF {seconds:.0f} s)", flush=True)
+    rows["all folds"] = {t: tuple(c) for t, c in total.items()}
+    print_scores(rows, "cross-validation", main="")
+    print(f"\nfolds F1 {prf(*total['all'])[2]:.4f}")
 
 
 def print_sizes(
@@ -200,6 +269,16 @@ def ablations(train, test, full, tmp: Path) -> dict:
         results["CRF without title stripping and type vote"] = score(full, test)
     finally:
         entities.POSTPROCESS.update(rules)
+    entities.POSTPROCESS.update(drop_spans=0)
+    try:
+        results["CRF without dropping unlikely names"] = score(full, test)
+    finally:
+        entities.POSTPROCESS.update(rules)
+    entities.POSTPROCESS.update(place_first_words=False)
+    try:
+        results["CRF without joining a place's common first word"] = score(full, test)
+    finally:
+        entities.POSTPROCESS.update(rules)
     return results
 
 
@@ -264,7 +343,11 @@ def print_scores(results: dict, name: str, *, main: str) -> None:
         f = prf(*results[main]["all"])[2]
         verdict = "met" if f >= GOAL else "NOT met"
         baseline = prf(*results["gazetteer only (baseline)"]["all"])[2]
-        print(f"\noverall F1 {f:.3f}: goal ≥ {GOAL:.2f} {verdict}; baseline {baseline:.3f}")
+        tp, predicted, gold = results[main]["all"]
+        print(
+            f"\noverall F1 {f:.4f} ({tp:,} right of {predicted:,} found, {gold:,} gold): "
+            f"goal ≥ {GOAL:.2f} {verdict}; baseline {baseline:.4f}"
+        )
 
 
 def print_errors(model, sentences: Sequence[GoldSentence], limit: int) -> None:

@@ -22,21 +22,26 @@ _OFFSET = re.compile(r"^-?[12](?=[^\d])")
 class ArrayCRF:
     """The weights of a trained model: one vector (a weight per label) per feature."""
 
-    def __init__(self, tagger: pycrfsuite.Tagger) -> None:
-        info = tagger.info()
+    def __init__(self, tagger: pycrfsuite.Tagger, *others: pycrfsuite.Tagger) -> None:
+        """The weights of `tagger`; with `others` (CRFs with the same labels), the mean of
+        every model's weights: an ensemble that costs one model's time to tag."""
+        taggers = (tagger, *others)
+        infos = [t.info() for t in taggers]
         self.labels: tuple[str, ...] = tuple(tagger.labels())
         index = {label: i for i, label in enumerate(self.labels)}
         size = len(self.labels)
         self.transitions = np.zeros((size, size))
-        for (before, after), weight in info.transitions.items():
-            self.transitions[index[before], index[after]] = weight
         self.rows: dict[str, int] = {}
-        for feature, _ in info.state_features:
-            self.rows.setdefault(feature, len(self.rows))
+        for info in infos:
+            for (before, after), weight in info.transitions.items():
+                self.transitions[index[before], index[after]] += weight / len(taggers)
+            for feature, _ in info.state_features:
+                self.rows.setdefault(feature, len(self.rows))
         # One row of weights per feature, and a last row of zeros for unknown features.
         self.matrix = np.zeros((len(self.rows) + 1, size))
-        for (feature, label), weight in info.state_features.items():
-            self.matrix[self.rows[feature], index[label]] = weight
+        for info in infos:
+            for (feature, label), weight in info.state_features.items():
+                self.matrix[self.rows[feature], index[label]] += weight / len(taggers)
         self.weights = {feature: self.matrix[row] for feature, row in self.rows.items()}
         # Features of a neighbour are its own features behind an offset ("-1b=…"): rows by
         # offset, then by the feature without it, so callers need not build those strings.
@@ -95,3 +100,94 @@ class ArrayCRF:
                 path.append(int(back[i, t, path[-1]]))
             labels.append([self.labels[j] for j in reversed(path)])
         return labels
+
+    def forward_backward(self, sentences: Sequence[np.ndarray]) -> list["Lattice"]:
+        """Each sentence's forward-backward pass (`Lattice`), given its (tokens × labels)
+        emission scores: the probabilities of its labels and spans."""
+        sentences = [s for s in sentences]
+        if not sentences:
+            return []
+        lengths = np.array([len(s) for s in sentences])
+        longest = int(lengths.max())
+        size = len(self.labels)
+        emissions = np.zeros((len(sentences), longest, size))
+        for i, scores in enumerate(sentences):
+            emissions[i, : len(scores)] = scores
+        # Scaled forward-backward (Rabiner): probabilities normalized at each step, in a few
+        # array operations a step for all sentences at once. The
+        # forward pass runs over the sentences aligned at their first token, the backward pass
+        # over the same aligned at their last, so that neither needs a mask for the padding.
+        top = emissions.max(axis=2, keepdims=True)
+        weights = np.exp(emissions - top)
+        steps = np.exp(self.transitions)
+        back_steps = steps.T.copy()
+        forward = np.empty_like(emissions)
+        totals = np.ones((len(sentences), longest))
+        current = weights[:, 0]
+        for t in range(longest):
+            if t:
+                current = (forward[:, t - 1] @ steps) * weights[:, t]
+            total = current.sum(axis=1)
+            totals[:, t] = total
+            forward[:, t] = current / total[:, None]
+        rows = np.arange(len(sentences))[:, None]
+        shift = (longest - lengths)[:, None]
+        # Position p of the end-aligned layout is token p - shift of the sentence.
+        tokens = np.clip(np.arange(longest)[None, :] - shift, 0, longest - 1)
+        end_weights = weights[rows, tokens]
+        end_totals = totals[rows, tokens]
+        ended = np.ones_like(emissions)
+        for t in range(longest - 2, -1, -1):
+            ended[:, t] = ((end_weights[:, t + 1] * ended[:, t + 1]) @ back_steps) / end_totals[
+                :, t + 1, None
+            ]
+        backward = ended[rows, np.clip(np.arange(longest)[None, :] + shift, 0, longest - 1)]
+        active = np.arange(longest)[None, :] < lengths[:, None]
+        log_z = np.where(active, np.log(totals) + top[:, :, 0], 0.0).sum(axis=1)
+        return [
+            Lattice(
+                steps,
+                weights[i, :length],
+                forward[i, :length],
+                backward[i, :length],
+                totals[i, :length],
+                float(log_z[i]),
+            )
+            for i, length in enumerate(lengths)
+        ]
+
+
+class Lattice:
+    """One sentence's forward-backward pass, scaled: the probabilities of its labels and spans.
+
+    `forward[t]` and `backward[t]` are the forward and backward scores of token t divided by
+    the partition function's share up to t and after t (`totals`), so that their product is
+    the probability of each label; `weights` are exp(emission scores), shifted per token.
+    """
+
+    def __init__(self, steps, weights, forward, backward, totals, log_z: float) -> None:
+        self.steps = steps  # exp(transition scores)
+        self.weights = weights
+        self.forward = forward
+        self.backward = backward
+        self.totals = totals
+        self.log_z = log_z  # log of the partition function
+
+    def marginals(self) -> np.ndarray:
+        """(tokens × labels) probability of each label at each token."""
+        return self.forward * self.backward
+
+    def span_probability(self, first: int, last: int, begin: int, inside: int | None) -> float:
+        """The probability that tokens first..last-1 are exactly one name: label `begin` at
+        `first`, `inside` after it, and no `inside` at `last` (None: a model without that
+        label, so the name is one token)."""
+        probability = float(self.forward[first, begin])
+        previous = begin
+        for t in range(first + 1, last):
+            probability *= self.steps[previous, inside] * self.weights[t, inside] / self.totals[t]
+            previous = inside
+        if last == len(self.weights):
+            return probability * float(self.backward[last - 1, previous])
+        after = self.steps[previous] * self.weights[last] * self.backward[last]
+        rest = after.sum() - (after[inside] if inside is not None else 0.0)
+        return probability * float(rest) / float(self.totals[last])

@@ -304,6 +304,90 @@ def test_array_tagger_gives_crfsuites_labels(tiny_model):
         assert entities.array_labels(tiny_model, text, tokens, scored, gaz, cur) == expected
 
 
+def test_forward_backward_gives_crfsuites_marginals(tiny_model):
+    crf = tiny_model.crf()
+    for text in ["قال الرئيس كريم حلب . ووصل نادر", "وسافر الرئيس عادل منصور بحماة ."]:
+        tokens = entities.tokenize(text)
+        full = [tiny_model.words(t.text, t.norm) for t in tokens]
+        gaz = entities.gazetteer_labels(full, tiny_model.gazetteer)
+        cur = entities.gazetteer_labels(full, entities.curated_gazetteer())
+        scored = [tiny_model.scored_word(t.text, t.norm) for t in tokens]
+        emissions = entities.array_emissions(tiny_model, text, tokens, scored, gaz, cur)
+        lattices = crf.forward_backward(emissions)
+        gaps = entities.text_gaps(text, tokens)
+        for (first, last), lattice in zip(
+            entities.sentence_ranges(text, tokens), lattices, strict=True
+        ):
+            tiny_model.tagger.set(
+                entities.sequence_features(
+                    full[first:last], gaps[first : last + 1], gaz[first:last], cur[first:last]
+                )
+            )
+            marginals = lattice.marginals()
+            for t in range(last - first):
+                for j, label in enumerate(crf.labels):
+                    expected = tiny_model.tagger.marginal(label, t)
+                    # abs: crfsuite's info() gives the weights rounded
+                    assert marginals[t, j] == pytest.approx(expected, abs=1e-5)
+
+
+def test_span_probability_sums_the_paths_that_hold_the_span():
+    from itertools import product
+
+    import numpy as np
+
+    from khabar.tagging.crf_arrays import ArrayCRF
+
+    crf = ArrayCRF.__new__(ArrayCRF)
+    crf.labels = ("O", "B", "I")
+    rng = np.random.default_rng(1)
+    crf.transitions = rng.normal(size=(3, 3))
+    emissions = rng.normal(size=(5, 3)) * 3
+    (lattice,) = crf.forward_backward([emissions])
+
+    def score(path):
+        return sum(emissions[t, y] for t, y in enumerate(path)) + sum(
+            crf.transitions[a, b] for a, b in zip(path, path[1:], strict=False)
+        )
+
+    paths = list(product(range(3), repeat=5))
+    total = sum(np.exp(score(p)) for p in paths)
+    held = sum(np.exp(score(p)) for p in paths if p[1:3] == (1, 2) and p[3] != 2)
+    assert lattice.span_probability(1, 3, 1, 2) == pytest.approx(held / total)
+    assert lattice.log_z == pytest.approx(np.log(total))
+
+
+def test_unlikely_names_are_dropped(tiny_model):
+    crf = tiny_model.crf()
+    text = "قال الرئيس نادر سليم إن حزب الوفاق سيشارك في حمص ."
+    tokens = entities.tokenize(text)
+    words = [tiny_model.scored_word(t.text, t.norm) for t in tokens]
+    gaz = entities.gazetteer_labels(words, tiny_model.gazetteer)
+    cur = entities.gazetteer_labels(words, entities.curated_gazetteer())
+    emissions = entities.array_emissions(tiny_model, text, tokens, words, gaz, cur)
+    labels = [label for labels in crf.viterbi(emissions) for label in labels]
+    assert entities.confident_labels(crf, emissions, labels) == labels  # all likely
+    settings = dict(entities.POSTPROCESS)
+    entities.POSTPROCESS["drop_spans"] = 1.01  # no name is that likely
+    try:
+        assert set(entities.confident_labels(crf, emissions, labels)) == {"O"}
+    finally:
+        entities.POSTPROCESS.update(settings)
+
+
+def test_a_place_named_with_a_common_first_word_keeps_both_words():
+    text = "قصفت القوات قرى قرب تل تمر أمس"
+    tokens = entities.tokenize(text)
+    words = [
+        entities.WordFeatures(entities.curated_gazetteer(), {})(t.text, t.norm) for t in tokens
+    ]
+    cut = ["O", "O", "O", "O", "B-LOC", "O", "O"]
+    joined = ["O", "O", "O", "O", "B-LOC", "I-LOC", "O"]
+    assert entities.join_place_first_words(text, tokens, words, cut) == joined
+    second = ["O", "O", "O", "O", "O", "B-LOC", "O"]
+    assert entities.join_place_first_words(text, tokens, words, second) == joined
+
+
 def test_training_labels_follow_the_spans():
     sentence = gold_sentences("وسافر الرئيس [PER عادل منصور] ب[LOC حلب] .")[0]
     tokens = entities.tokenize(sentence.text)
