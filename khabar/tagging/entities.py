@@ -532,7 +532,7 @@ def propagate_labels(words: Sequence["_Word"], labels: Sequence[str]) -> list[st
         types = found[key]
         if len(types) < len(starts) and not (len(key) > 1 and POSTPROCESS["multiword_always"]):
             continue
-        type = max(set(types), key=types.count)
+        type = max(sorted(set(types)), key=types.count)  # sorted: the same type in every process
         for i in starts:
             if all(label == "O" for label in labels[i : i + len(key)]):
                 labels[i : i + len(key)] = [f"B-{type}"] + [f"I-{type}"] * (len(key) - 1)
