@@ -338,7 +338,10 @@ def rerank_cost(index: training.CorpusIndex, queries: list[str]) -> dict[str, li
         collection = index.backend.collection_frequencies(list(dict.fromkeys(terms)))
         wall2, cpu2 = time.perf_counter(), time.process_time()
         documents = [stored[i] for i in ids]
-        model.scores(rerank.candidate_features(terms, documents, model.statistics, collection))
+        features = rerank.candidate_features(
+            terms, documents, model.statistics, collection, model.vectors
+        )
+        model.scores(features)
         wall3, cpu3 = time.perf_counter(), time.process_time()
         costs["fetch"].append((wall2 - wall) * 1000)
         costs["fetch_cpu"].append((cpu2 - cpu) * 1000)

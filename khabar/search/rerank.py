@@ -6,16 +6,19 @@ meets each candidate: which of its words the article has and how rare they are (
 news, by document frequencies shipped with the model, and in the searched collection, by the
 counts the backend reports: `CollectionFrequencies`), whether they come early (a news title
 paraphrases the lead), close together or in the query's order, and how much of a missing word
-its character n-grams still find. Every feature is computed from the article's stored word
-terms (`StoredTerms`: its first `STORED_TERMS` terms and how many it has), which both backends
-keep beside their index, and from those counts, which both backends count alike (PostgreSQL
-estimates them from its statistics only for a large index), so for the same candidates the
-order does not depend on the backend.
+its character n-grams still find, and whether a missing word has a near synonym in the
+article (the cosine of its stem vector with the stored terms': `StemVectors`, learned without
+labels from which stems Arabic news uses together). Every feature is computed from the
+article's stored word terms (`StoredTerms`: its first `STORED_TERMS` terms and how many it
+has), which both backends keep beside their index, and from those counts, which both backends
+count alike (PostgreSQL estimates them from its statistics only for a large index), so for the
+same candidates the order does not depend on the backend.
 
 The model (a weight per feature, learned as pairwise logistic regression on ANT v2.1 titles
-→ articles, and the dev queries of bench/search_quality.py: khabar.search.rerank_training)
-ships in khabar/search/data/; `khabar train rerank` writes a new version into the data dir's
-models/, which then takes precedence. docs/benchmarks.md ("Search quality") has the figures.
+→ articles, and the dev queries of bench/search_quality.py: khabar.search.rerank_training; the
+document frequencies and stem vectors of ANT v2.1 articles) ships in khabar/search/data/;
+`khabar train rerank` writes a new version into the data dir's models/, which then takes
+precedence. docs/benchmarks.md ("Search quality") has the figures.
 """
 
 import gzip
@@ -68,6 +71,7 @@ FEATURES = (
     "bm25_collection",  # bm25_words with the idf of the searched collection (the backend's)
     "coverage_idf_squared",  # coverage_idf²: a nearly complete match counts for more
     "soft_coverage_squared",  # soft_coverage²
+    "soft_match",  # coverage_idf, a missing term counting for its stem vector's best cosine
 )
 
 
@@ -126,19 +130,34 @@ class CollectionFrequencies:
 
 
 @dataclass(frozen=True)
+class StemVectors:
+    """Distributional vectors of word terms (unit length), learned without labels from Arabic
+    news (PPMI of the terms within a few words of each other, reduced by SVD): terms used in
+    the same contexts (نفط، بترول; انتخاب، اقتراع) have a high cosine."""
+
+    index: dict[str, int]  # term → row
+    matrix: np.ndarray  # float32, one unit row per term
+
+
+NO_VECTORS = StemVectors({}, np.zeros((0, 1), dtype=np.float32))
+
+
+@dataclass(frozen=True)
 class RerankModel:
     version: int
     weights: np.ndarray  # one per FEATURES name
     statistics: TermStatistics
     card: dict
+    vectors: StemVectors = NO_VECTORS
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         return features @ self.weights
 
 
 def save_model(model: RerankModel, directory: Path) -> Path:
-    """Write rerank-v<N>.json (the card and weights) and rerank-v<N>.df.tsv.gz (the document
-    frequencies); returns the card's path."""
+    """Write rerank-v<N>.json (the card and weights), rerank-v<N>.df.tsv.gz (the document
+    frequencies) and rerank-v<N>.vectors.npz (the stem vectors, float16); returns the card's
+    path."""
     directory.mkdir(parents=True, exist_ok=True)
     stats = model.statistics
     card = {
@@ -156,6 +175,12 @@ def save_model(model: RerankModel, directory: Path) -> Path:
     frequencies = base.with_suffix(".df.tsv.gz")
     with gzip.GzipFile(frequencies, "wb", compresslevel=9, mtime=0) as out:
         out.write("".join(rows).encode())
+    terms = sorted(model.vectors.index, key=model.vectors.index.get)
+    np.savez_compressed(
+        base.with_suffix(".vectors.npz"),
+        terms=np.array(terms, dtype=str),
+        matrix=model.vectors.matrix.astype(np.float16),
+    )
     path = base.with_suffix(".json")
     path.write_text(json.dumps(card, ensure_ascii=False, indent=1) + "\n")
     return path
@@ -174,7 +199,10 @@ def load_model(path: Path) -> RerankModel:
         card["documents"], card["average_terms"], card["average_grams"], words, grams
     )
     weights = np.array(card["weights"], dtype=np.float64)
-    return RerankModel(card["version"], weights, statistics, card)
+    with np.load(path.with_name(path.name.replace(".json", ".vectors.npz"))) as arrays:
+        terms, matrix = arrays["terms"].tolist(), arrays["matrix"].astype(np.float32)
+    vectors = StemVectors({term: row for row, term in enumerate(terms)}, matrix)
+    return RerankModel(card["version"], weights, statistics, card, vectors)
 
 
 def model_paths(directories: list[Path]) -> list[Path]:
@@ -281,6 +309,7 @@ def candidate_features(
     documents: list[StoredTerms],
     statistics: TermStatistics,
     collection: CollectionFrequencies,
+    vectors: StemVectors = NO_VECTORS,
 ) -> np.ndarray:
     """One row of FEATURES per document, for a query whose word terms are `terms`, searched
     in a collection with `collection`'s frequencies."""
@@ -289,8 +318,54 @@ def candidate_features(
         return rows
     query = _query(terms, statistics, collection)
     for row, document in enumerate(documents):
-        rows[row] = _features(query, document, statistics)
+        rows[row, :-1] = _features(query, document, statistics)
+    rows[:, -1] = _soft_match(query, documents, vectors)
     return rows
+
+
+@cache
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    """A product this small is done before a second BLAS thread starts; under load the
+    threads' spinning cost more than the product (p95 15 ms a query, not 3)."""
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
+def _soft_match(query: _Query, documents: list[StoredTerms], vectors: StemVectors) -> np.ndarray:
+    """For each document, the share of the query's distinct terms' idf that it has, a missing
+    term counting for the best cosine (if positive) of its vector with a stored term's."""
+    distinct = list(query.counts)
+    idf = np.array([query.idf[term] for term in distinct])
+    per_document = [set(document.terms.split()) for document in documents]
+    present = np.array([[term in terms for term in distinct] for terms in per_document])
+    matched = present.astype(np.float64)
+    # Only a term with a vector that some candidate lacks needs cosines.
+    wanted = [
+        i for i, term in enumerate(distinct) if term in vectors.index and not present[:, i].all()
+    ]
+    if not wanted:
+        return matched @ idf / (idf.sum() or 1.0)
+    union = list(set().union(*per_document))
+    rows = np.array([vectors.index.get(term, -1) for term in union])
+    known = rows >= 0
+    # Cosines of each wanted term with every term any candidate stores, computed once; a
+    # stored term without a vector counts as 0.
+    cosines = np.zeros((len(wanted), len(union)), dtype=np.float32)
+    wanted_rows = [vectors.index[distinct[i]] for i in wanted]
+    with _one_blas_thread():
+        cosines[:, known] = vectors.matrix[wanted_rows] @ vectors.matrix[rows[known]].T
+    column = {term: c for c, term in enumerate(union)}
+    for d, terms in enumerate(per_document):
+        missing = ~present[d, wanted]
+        if terms and missing.any():
+            best = cosines[:, [column[term] for term in terms]].max(axis=1).clip(0.0, 1.0)
+            matched[d, wanted] = np.where(missing, best, 1.0)
+    return matched @ idf / (idf.sum() or 1.0)
 
 
 def _positions(joined: str, term: str) -> list[int]:
@@ -421,7 +496,8 @@ def rerank(
     empty = StoredTerms("", 0)
     documents = [stored.get(article_id, empty) for article_id, _score in head]
     collection = backend.collection_frequencies(list(dict.fromkeys(terms)))
-    scores = model.scores(candidate_features(terms, documents, model.statistics, collection))
+    features = candidate_features(terms, documents, model.statistics, collection, model.vectors)
+    scores = model.scores(features)
     # Ties keep the backend's order (a stable sort on the negated scores).
     order = np.argsort(-scores, kind="stable")
     return [(head[i][0], float(scores[i])) for i in order] + pairs[RERANK_DEPTH:]

@@ -15,8 +15,8 @@ sources weighted `SHARES`. The shares were chosen without the benchmark's report
 models trained on ANT v2.1 and the rest of (a)'s dev, plus one half of (b)'s dev (split by
 Wikipedia article), scored on the first 2,000 dev queries of (a) and on the other half of (b)
 (docs/benchmarks.md, "Search quality"). Question → paragraph pairs are few (341), so at a
-smaller share the title → article pairs swamp them. The document frequencies come from the
-ANT v2.1 articles alone.
+smaller share the title → article pairs swamp them. The document frequencies and the stem
+vectors (`stem_vectors`, no labels) come from the ANT v2.1 articles alone.
 
 The benchmark's tasks and splits are defined here too, so the benchmark and the training read
 the same queries.
@@ -44,6 +44,7 @@ from .rerank import (
     RERANK_DEPTH,
     CollectionFrequencies,
     RerankModel,
+    StemVectors,
     StoredTerms,
     TermStatistics,
     candidate_features,
@@ -63,6 +64,9 @@ V21_SEED = 7
 SHARES = {"ant_v21": 0.3, "ant_v11_dev": 0.3, "arcd_dev": 0.4}
 NEGATIVES = 20
 MIN_COUNT = 3  # document frequencies below this are not shipped (read as 1)
+VECTOR_TERMS = 30_000  # the most frequent word terms of ANT v2.1 get a stem vector
+VECTOR_DIMENSIONS = 64
+VECTOR_WINDOW = 2  # terms this close (either side) count as each other's context (5: less)
 OPERATORS = {"OR", "أو"}
 
 
@@ -241,6 +245,52 @@ def term_statistics(documents: list[str]) -> TermStatistics:
     )
 
 
+def stem_vectors(documents: list[str], statistics: TermStatistics) -> StemVectors:
+    """Vectors of the `VECTOR_TERMS` word terms most of `documents` use: positive pointwise
+    mutual information of two terms within `VECTOR_WINDOW` words of each other (the context
+    distribution smoothed by the power 0.75, Levy et al. 2015), reduced to
+    `VECTOR_DIMENSIONS` by truncated SVD (U·√S), each row of unit length and rounded to
+    float16 as shipped. No labels: only which terms the articles use together."""
+    from scipy import sparse
+    from sklearn.decomposition import TruncatedSVD
+
+    frequent = sorted(statistics.words.items(), key=lambda item: (-item[1], item[0]))
+    terms = [term for term, _count in frequent[:VECTOR_TERMS]]
+    index = {term: row for row, term in enumerate(terms)}
+    size = len(terms)
+    sequences = [
+        np.array([index.get(t, -1) for t in index_text(title="", body=text, language="ar").words])
+        for text in documents
+    ]
+    counts = sparse.csr_matrix((size, size))
+    for distance in range(1, VECTOR_WINDOW + 1):
+        pairs = [(s[:-distance], s[distance:]) for s in sequences if len(s) > distance]
+        left = np.concatenate([a for a, _b in pairs])
+        right = np.concatenate([b for _a, b in pairs])
+        keep = (left >= 0) & (right >= 0) & (left != right)
+        ones = np.ones(int(keep.sum()))
+        near = sparse.coo_matrix((ones, (left[keep], right[keep])), shape=(size, size)).tocsr()
+        counts = counts + near + near.T
+    total = counts.sum()
+    row_sums = np.asarray(counts.sum(axis=1)).ravel()
+    context = row_sums**0.75 / (row_sums**0.75).sum()
+    cells = counts.tocoo()
+    pmi = (
+        np.log(cells.data / total)
+        - np.log(row_sums[cells.row] / total)
+        - np.log(context[cells.col])
+    )
+    positive = pmi > 0
+    ppmi = sparse.csr_matrix(
+        (pmi[positive], (cells.row[positive], cells.col[positive])), shape=(size, size)
+    )
+    # The exact SVD (ARPACK): a randomized one moved the held-out dev figures by 0.002.
+    svd = TruncatedSVD(VECTOR_DIMENSIONS, algorithm="arpack", random_state=0)
+    matrix = svd.fit_transform(ppmi) / np.sqrt(svd.singular_values_)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-9
+    return StemVectors(index, matrix.astype(np.float16).astype(np.float32))
+
+
 @dataclass
 class Examples:
     """Feature rows of each query's candidates; `relevant` marks the article it should find."""
@@ -254,14 +304,18 @@ class Examples:
 
 
 def examples(
-    index: CorpusIndex, queries: list[tuple[str, int]], statistics: TermStatistics
+    index: CorpusIndex,
+    queries: list[tuple[str, int]],
+    statistics: TermStatistics,
+    vectors: StemVectors,
 ) -> Examples:
     out = Examples([], [])
     for text, relevant in queries:
         terms, numbers, documents, collection = index.candidates(text)
         if relevant not in numbers or len(numbers) < 2:
             continue  # nothing to learn from
-        out.features.append(candidate_features(terms, documents, statistics, collection))
+        features = candidate_features(terms, documents, statistics, collection, vectors)
+        out.features.append(features)
         out.relevant.append(np.array([number == relevant for number in numbers]))
     return out
 
@@ -318,6 +372,8 @@ def train_rerank(
     arcd = arcd_task(data_dir)
     progress(f"counting document frequencies of {len(v21.documents):,} ANT v2.1 articles")
     statistics = term_statistics(v21.documents)
+    progress(f"stem vectors of the {VECTOR_TERMS:,} most used terms")
+    vectors = stem_vectors(v21.documents, statistics)
     training = {
         "ant_v21": (v21, v21.queries["train"][:V21_QUERIES]),
         "ant_v11_dev": (ant, ant.queries["dev"][BENCH_ANT_QUERIES:]),
@@ -331,7 +387,7 @@ def train_rerank(
                 corpus.documents, Path(tmp) / name, word_frequencies=statistics.words
             )
             progress(f"{name}: candidates of {len(queries):,} queries")
-            sets[name] = examples(index, queries, statistics)
+            sets[name] = examples(index, queries, statistics, vectors)
     weights = fit_weights(sets, SHARES)
     card = {
         "trained": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -344,11 +400,13 @@ def train_rerank(
         "dev queries of (a) beyond the first 2,000 are training figures",
         "frequencies": "ANT v2.1 articles (bodies), stems and grams used by >= "
         f"{MIN_COUNT} of them",
+        "vectors": f"ANT v2.1 articles (bodies): PPMI of the {VECTOR_TERMS:,} most used stems "
+        f"within {VECTOR_WINDOW} words, SVD to {VECTOR_DIMENSIONS} dimensions",
         "citation": "ANT: A. Chouigui, O. Ben Khiroun, B. Elayeb, AICCSA 2017 and AJSE 46(8) "
         "2021; ARCD: H. Mozannar et al., WANLP 2019 (MIT; paragraphs from Arabic Wikipedia, "
         "CC BY-SA)",
     }
-    model = RerankModel(version or next_version(out_dir), weights, statistics, card)
+    model = RerankModel(version or next_version(out_dir), weights, statistics, card, vectors)
     path = save_model(model, out_dir)
     progress(f"weights: {dict(zip(FEATURES, np.round(weights, 4), strict=True))}")
     return path

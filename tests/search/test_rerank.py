@@ -10,7 +10,13 @@ from khabar.search import rerank
 from khabar.search.analysis import index_text, plan_query
 from khabar.search.backend import get_backend
 from khabar.search.query import parse_query
-from khabar.search.rerank import FEATURES, CollectionFrequencies, StoredTerms, TermStatistics
+from khabar.search.rerank import (
+    FEATURES,
+    CollectionFrequencies,
+    StemVectors,
+    StoredTerms,
+    TermStatistics,
+)
 
 STATISTICS = TermStatistics(
     documents=1000,
@@ -20,6 +26,11 @@ STATISTICS = TermStatistics(
     grams={"مجا": 45, "جال": 50, "الس": 90, "محل": 80},
 )
 COLLECTION = CollectionFrequencies(documents=100, counts={"مجالس": 5, "محلي": 20})
+# نفط and بترول close, يوم far from both; unit rows.
+VECTORS = StemVectors(
+    {"نفط": 0, "بترول": 1, "يوم": 2},
+    np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0]], dtype=np.float32),
+)
 
 
 def terms(text: str) -> list[str]:
@@ -84,19 +95,39 @@ def test_the_collection_idf_falls_with_the_frequency():
     assert CollectionFrequencies(0, {"x": 3}).idf("x") == 0.0  # an index counted while it changed
 
 
+def test_a_missing_term_counts_for_its_closest_stored_term():
+    query = ["نفط", "مجالس"]
+    exact = StoredTerms("نفط مجالس", 2)
+    related = StoredTerms("بترول مجالس", 2)
+    unrelated = StoredTerms("يوم مجالس", 2)
+    rows = rerank.candidate_features(query, [exact, related, unrelated], STATISTICS, COLLECTION)
+    assert feature(rows[2], "soft_match") == feature(rows[2], "coverage_idf")  # no vectors given
+    rows = rerank.candidate_features(
+        query, [exact, related, unrelated], STATISTICS, COLLECTION, VECTORS
+    )
+    soft = [feature(row, "soft_match") for row in rows]
+    assert soft[0] == pytest.approx(1.0)
+    assert soft[0] > soft[1] > soft[2] == pytest.approx(feature(rows[2], "coverage_idf"))
+    idf = STATISTICS.word_idf("نفط"), STATISTICS.word_idf("مجالس")
+    assert soft[1] == pytest.approx((0.8 * idf[0] + idf[1]) / sum(idf))
+
+
 def test_no_terms_give_zero_features():
     rows = rerank.candidate_features([], [terms_of("المجالس")], STATISTICS, COLLECTION)
     assert rows.shape == (1, len(FEATURES)) and not rows.any()
 
 
 def test_a_saved_model_loads_the_same(tmp_path):
-    model = rerank.RerankModel(3, np.arange(len(FEATURES), dtype=float), STATISTICS, {"a": 1})
+    weights = np.arange(len(FEATURES), dtype=float)
+    model = rerank.RerankModel(3, weights, STATISTICS, {"a": 1}, VECTORS)
     path = rerank.save_model(model, tmp_path)
     assert path.name == "rerank-v3.json"
     loaded = rerank.load_model(path)
     assert loaded.version == 3 and loaded.card["a"] == 1
     assert np.array_equal(loaded.weights, model.weights)
     assert loaded.statistics == STATISTICS
+    assert loaded.vectors.index == VECTORS.index
+    assert np.allclose(loaded.vectors.matrix, VECTORS.matrix, atol=1e-3)
     assert rerank.model_paths([tmp_path]) == [path]
 
 
@@ -106,6 +137,7 @@ def test_the_shipped_model_loads():
     model = rerank.load_model(paths[0])
     assert len(model.weights) == len(FEATURES)
     assert model.statistics.words and model.statistics.grams
+    assert len(model.vectors.index) == len(model.vectors.matrix) > 1000
 
 
 @pytest.mark.django_db
