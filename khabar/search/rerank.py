@@ -332,7 +332,7 @@ def _blas_controller():
 
 def _one_blas_thread():
     """A product this small is done before a second BLAS thread starts; under load the
-    threads' spinning cost more than the product (p95 15 ms a query, not 3)."""
+    threads' spinning cost more than the product (features p95 15 ms a query, not 4)."""
     return _blas_controller().limit(limits=1, user_api="blas")
 
 
