@@ -201,13 +201,31 @@ def plan_query(
     """
     planner = Planner(loose=match == "any", word_frequencies=word_frequencies or {})
     nodes = [planner.planned(node) for node in parsed.root.nodes]
-    nodes = [node for node in nodes if node is not None]
+    nodes = _without_ambiguous_prepositions([node for node in nodes if node is not None])
     if match == "any":
         positive = [node for node in nodes if not isinstance(node, Exclude)]
         excluded = [node for node in nodes if isinstance(node, Exclude)]
         nodes = ([AnyMatch(tuple(positive))] if positive else []) + excluded
     highlight = Highlight(frozenset(planner.terms), frozenset(planner.needles))
     return Plan(AllMatch(tuple(nodes)), highlight)
+
+
+# A word that is both a stopword misspelled (final ى written ي) and a word of its own: on its
+# own or beside one other word it may be the name (علي العريض), beside more it is far more
+# often the preposition (القبض علي ارهابي), as readers who write ى as ي type it.
+AMBIGUOUS_PREPOSITIONS = frozenset({"علي"})
+
+
+def _without_ambiguous_prepositions(nodes: list[Match]) -> list[Match]:
+    def ambiguous(node: Match) -> bool:
+        return isinstance(node, TermMatch) and node.alternatives[0] in {
+            (term,) for term in AMBIGUOUS_PREPOSITIONS
+        }
+
+    others = [node for node in nodes if not ambiguous(node) and not isinstance(node, Exclude)]
+    if len(others) < 2:
+        return nodes
+    return [node for node in nodes if not ambiguous(node)]
 
 
 class Planner:

@@ -225,3 +225,16 @@ def test_a_kept_conjunction_is_split_off_when_news_uses_the_rest_far_more():
     # The reranker reads the split term.
     plan = plan_query(parse_query("ومصر"), word_frequencies=NEWS_COUNTS)
     assert rerank.query_terms(plan) == ["مصر"]
+
+
+def test_ali_among_other_words_is_the_preposition_written_with_ya():
+    # Readers who write final ى as ي type على as علي: among two or more other words it is
+    # left out like على, so both spellings plan alike.
+    assert planned_terms("القبض علي ارهابي في الجزائر") == planned_terms(
+        "القبض على ارهابي في الجزائر"
+    )
+    # Alone or beside one other word it may be the name, and is searched.
+    assert planned_terms("علي العريض") == [(("علي",),), (("عريض",),)]
+    assert planned_terms("علي") == [(("علي",),)]
+    # A phrase keeps every word it quotes.
+    assert planned_terms('"بئر علي بن خليفة"')[0][0][1] == "علي"
