@@ -218,9 +218,9 @@ AMBIGUOUS_PREPOSITIONS = frozenset({"علي"})
 
 def _without_ambiguous_prepositions(nodes: list[Match]) -> list[Match]:
     def ambiguous(node: Match) -> bool:
-        return isinstance(node, TermMatch) and node.alternatives[0] in {
-            (term,) for term in AMBIGUOUS_PREPOSITIONS
-        }
+        return isinstance(node, TermMatch) and (
+            len(node.alternatives[0]) == 1 and node.alternatives[0][0] in AMBIGUOUS_PREPOSITIONS
+        )
 
     others = [node for node in nodes if not ambiguous(node) and not isinstance(node, Exclude)]
     if len(others) < 2:

@@ -76,17 +76,13 @@ class ArrayCRF:
 
         The sentences are decoded together, one step per position of the longest.
         """
-        sentences = [s for s in sentences]
+        sentences = list(sentences)
         if not sentences:
             return []
-        lengths = np.array([len(s) for s in sentences])
-        longest = int(lengths.max())
-        size = len(self.labels)
-        emissions = np.zeros((len(sentences), longest, size))
-        for i, scores in enumerate(sentences):
-            emissions[i, : len(scores)] = scores
+        lengths, emissions = _padded(sentences, len(self.labels))
+        longest = emissions.shape[1]
         best = emissions[:, 0, :].copy()
-        back = np.zeros((len(sentences), longest, size), dtype=np.intp)
+        back = np.zeros(emissions.shape, dtype=np.intp)
         for t in range(1, longest):
             candidates = best[:, :, None] + self.transitions[None, :, :]  # (sentence, from, to)
             back[:, t] = candidates.argmax(axis=1)
@@ -104,15 +100,11 @@ class ArrayCRF:
     def forward_backward(self, sentences: Sequence[np.ndarray]) -> list["Lattice"]:
         """Each sentence's forward-backward pass (`Lattice`), given its (tokens × labels)
         emission scores: the probabilities of its labels and spans."""
-        sentences = [s for s in sentences]
+        sentences = list(sentences)
         if not sentences:
             return []
-        lengths = np.array([len(s) for s in sentences])
-        longest = int(lengths.max())
-        size = len(self.labels)
-        emissions = np.zeros((len(sentences), longest, size))
-        for i, scores in enumerate(sentences):
-            emissions[i, : len(scores)] = scores
+        lengths, emissions = _padded(sentences, len(self.labels))
+        longest = emissions.shape[1]
         # Scaled forward-backward (Rabiner): probabilities normalized at each step, in a few
         # array operations a step for all sentences at once. The
         # forward pass runs over the sentences aligned at their first token, the backward pass
@@ -191,3 +183,12 @@ class Lattice:
         after = self.steps[previous] * self.weights[last] * self.backward[last]
         rest = after.sum() - (after[inside] if inside is not None else 0.0)
         return probability * float(rest) / float(self.totals[last])
+
+
+def _padded(sentences: Sequence[np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The sentences' lengths, and their (tokens × labels) scores in one zero-padded array."""
+    lengths = np.array([len(s) for s in sentences])
+    emissions = np.zeros((len(sentences), int(lengths.max()), size))
+    for i, scores in enumerate(sentences):
+        emissions[i, : len(scores)] = scores
+    return lengths, emissions

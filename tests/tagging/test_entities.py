@@ -289,17 +289,23 @@ def test_tiny_model_keeps_the_clitic_out(tiny_model):
     assert_offsets(text, found)
 
 
+def tagger_inputs(model, text):
+    """A text's tokens, their words, gazetteer and curated labels, and scored words."""
+    tokens = entities.tokenize(text)
+    full = [model.words(t.text, t.norm) for t in tokens]
+    gaz = entities.gazetteer_labels(full, model.gazetteer)
+    cur = entities.gazetteer_labels(full, entities.curated_gazetteer())
+    scored = [model.scored_word(t.text, t.norm) for t in tokens]
+    return tokens, full, gaz, cur, scored
+
+
 def test_array_tagger_gives_crfsuites_labels(tiny_model):
     texts = [s.text for s in gold_sentences(TRAINING)] + [
         "قال الرئيس كريم حلب . ووصل نادر",
         "وقالت قوات سوريا الديمقراطية إن الجيش السوري انسحب من دمشق",
     ]
     for text in texts:
-        tokens = entities.tokenize(text)
-        full = [tiny_model.words(t.text, t.norm) for t in tokens]
-        gaz = entities.gazetteer_labels(full, tiny_model.gazetteer)
-        cur = entities.gazetteer_labels(full, entities.curated_gazetteer())
-        scored = [tiny_model.scored_word(t.text, t.norm) for t in tokens]
+        tokens, full, gaz, cur, scored = tagger_inputs(tiny_model, text)
         expected = entities.crfsuite_labels(tiny_model, text, tokens, full, gaz, cur)
         assert entities.array_labels(tiny_model, text, tokens, scored, gaz, cur) == expected
 
@@ -307,11 +313,7 @@ def test_array_tagger_gives_crfsuites_labels(tiny_model):
 def test_forward_backward_gives_crfsuites_marginals(tiny_model):
     crf = tiny_model.crf()
     for text in ["قال الرئيس كريم حلب . ووصل نادر", "وسافر الرئيس عادل منصور بحماة ."]:
-        tokens = entities.tokenize(text)
-        full = [tiny_model.words(t.text, t.norm) for t in tokens]
-        gaz = entities.gazetteer_labels(full, tiny_model.gazetteer)
-        cur = entities.gazetteer_labels(full, entities.curated_gazetteer())
-        scored = [tiny_model.scored_word(t.text, t.norm) for t in tokens]
+        tokens, full, gaz, cur, scored = tagger_inputs(tiny_model, text)
         emissions = entities.array_emissions(tiny_model, text, tokens, scored, gaz, cur)
         lattices = crf.forward_backward(emissions)
         gaps = entities.text_gaps(text, tokens)
