@@ -22,16 +22,19 @@ bench/entities_en_gold.txt (written for khabar, not corpus text).
 
     .venv/bin/python bench/entities.py [--dev | --folds] [--ablations] [--speed N] [--seed N]
         [--clusters FILE] [--tagger FILE] [--taggers DIR] [--errors N] [--post KEY=VALUE]
+        [--rescore]
 
 `--folds` scores 5-fold cross-validation over the blocks of the training split (fold 0 is the
 dev split), each fold's CRF kept in `--taggers DIR` when given; the test split is not read.
+`--rescore` adds the span rescorer (`span_rescorer.py`): on the folds, each fold is scored with
+a rescorer trained on the other folds' candidates; on the dev or test split, with one trained
+on the candidates of all five fold CRFs (those of `--taggers DIR` for the test split).
 """
 
 import argparse
 import gc
 import gzip
 import json
-import random
 import sys
 import tempfile
 import time
@@ -47,7 +50,7 @@ from _header import print_header  # noqa: E402
 from khabar.tagging import entities, word_clusters  # noqa: E402
 from khabar.tagging.newsfane import (  # noqa: E402
     GoldSentence,
-    document_blocks,
+    block_folds,
     read_newsfane,
     split_by_blocks,
 )
@@ -90,8 +93,22 @@ def main() -> None:
         )
         baseline = entities.EntityModel(gazetteer=entities.gazetteer_with(train))
         print(f"\nCRF training: {seconds:.1f} s, model {size / 1024:.0f} KiB")
+        results = {}
+        if args.rescore:
+            started = time.perf_counter()
+            crf.rescorer = entities.train_rescorer(
+                train,
+                clusters=clusters,
+                taggers=None if args.dev else args.taggers,
+                seed=args.seed + 1,
+            )
+            print(f"rescorer: {time.perf_counter() - started:.0f} s (fold CRFs and candidates)")
+            rescorer, crf.rescorer = crf.rescorer, None
+            results["CRF without the rescorer (unlikely names dropped)"] = score(crf, documents)
+            crf.rescorer = rescorer
         results = {
             "gazetteer only (baseline)": score(baseline, documents),
+            **results,
             "CRF": score(crf, documents),
             "CRF, one sentence at a time": score(crf, [[s] for s in test]),
         }
@@ -112,6 +129,11 @@ def parse_args() -> argparse.Namespace:
         "--folds", action="store_true", help="5-fold cross-validation on the training split"
     )
     parser.add_argument("--taggers", type=Path, help="folder keeping the fold CRFs (--folds)")
+    parser.add_argument(
+        "--rescore",
+        action="store_true",
+        help="the span rescorer, trained on out-of-fold candidates (span_rescorer.py)",
+    )
     parser.add_argument(
         "--post",
         action="append",
@@ -139,16 +161,7 @@ FOLDS = 5
 def fold_splits(train: Sequence[GoldSentence], *, seed: int):
     """(training sentences, held-out documents) of each of the `FOLDS` folds: the blocks of
     `train` dealt by the shuffle that makes the dev split, which is fold 0."""
-    blocks = document_blocks(train)
-    order = list(range(len(blocks)))
-    random.Random(seed + 1).shuffle(order)
-    cuts = [round(len(blocks) * k / FOLDS) for k in range(FOLDS + 1)]
-    for k in range(FOLDS):
-        held = set(order[cuts[k] : cuts[k + 1]])
-        yield (
-            [train[i] for b, block in enumerate(blocks) if b not in held for i in block],
-            [[train[i] for i in block] for b, block in enumerate(blocks) if b in held],
-        )
+    return block_folds(train, folds=FOLDS, seed=seed + 1)
 
 
 def cross_validate(train: Sequence[GoldSentence], args: argparse.Namespace) -> None:
@@ -158,6 +171,7 @@ def cross_validate(train: Sequence[GoldSentence], args: argparse.Namespace) -> N
     params = {k: v for k, v in (("c1", args.c1), ("c2", args.c2)) if v is not None}
     total: dict[str, list[int]] = {}
     rows = {}
+    models = []
     with tempfile.TemporaryDirectory(prefix="khabar-entities-") as tmp:
         for k, (fold_train, documents) in enumerate(fold_splits(train, seed=args.seed)):
             keep = args.taggers / f"fold-{k}.crfsuite" if args.taggers else None
@@ -172,9 +186,35 @@ def cross_validate(train: Sequence[GoldSentence], args: argparse.Namespace) -> N
                 total.setdefault(t, [0, 0, 0])
                 total[t] = [a + b for a, b in zip(total[t], c, strict=True)]
             print(f"fold {k}: F1 {prf(*counts['all'])[2]:.4f} (CRF {seconds:.0f} s)", flush=True)
+            if args.rescore:
+                likeness = entities.name_likeness_of(fold_train, crf.gazetteer)
+                examples = entities.rescorer_examples(crf, documents, likeness)
+                models.append((crf, documents, likeness, examples))
     rows["all folds"] = {t: tuple(c) for t, c in total.items()}
+    if args.rescore:
+        print_scores(rows, "cross-validation, without the rescorer", main="")
+        print(f"\nfolds F1 without the rescorer {prf(*total['all'])[2]:.4f}")
+        rows, total = rescored_folds(models)
     print_scores(rows, "cross-validation", main="")
     print(f"\nfolds F1 {prf(*total['all'])[2]:.4f}")
+
+
+def rescored_folds(models) -> tuple[dict, dict]:
+    """Each fold scored with a rescorer trained on the candidates of the other folds (each
+    found by the CRF that did not see them)."""
+    rows, total = {}, {}
+    for k, (crf, documents, likeness, _) in enumerate(models):
+        others = [examples for j, (*_, examples) in enumerate(models) if j != k]
+        crf.rescorer = entities.fit_rescorer(others, likeness)
+        counts = score(crf, documents)
+        crf.rescorer = None
+        rows[f"fold {k}"] = counts
+        for t, c in counts.items():
+            total.setdefault(t, [0, 0, 0])
+            total[t] = [a + b for a, b in zip(total[t], c, strict=True)]
+        print(f"fold {k} with the rescorer: F1 {prf(*counts['all'])[2]:.4f}", flush=True)
+    rows["all folds"] = {t: tuple(c) for t, c in total.items()}
+    return rows, total
 
 
 def print_sizes(

@@ -184,6 +184,41 @@ class Lattice:
         rest = after.sum() - (after[inside] if inside is not None else 0.0)
         return probability * float(rest) / float(self.totals[last])
 
+    def likely_spans(
+        self, begin: int, inside: int | None, floor: float, *, longest: int = 8
+    ) -> list[tuple[int, int, float]]:
+        """(first, last + 1, probability) of every span of up to `longest` tokens whose
+        probability of being exactly one name (as `span_probability`) is at least `floor`.
+
+        A span can only be as likely as its first label, and as its labels up to any token
+        inside it, so most starts and lengths are ruled out without being computed."""
+        n = len(self.weights)
+        spans = []
+        starts = self.forward[:, begin] * self.backward[:, begin] >= floor
+        for first in np.flatnonzero(starts).tolist():
+            running = float(self.forward[first, begin])  # labels first..last-1, scaled
+            previous = begin
+            for last in range(first + 1, min(n, first + longest) + 1):
+                if last == n:
+                    probability = running * float(self.backward[last - 1, previous])
+                else:
+                    after = self.steps[previous] * self.weights[last] * self.backward[last]
+                    rest = float(after.sum()) - (
+                        float(after[inside]) if inside is not None else 0.0
+                    )
+                    probability = running * rest / float(self.totals[last])
+                if probability >= floor:
+                    spans.append((first, last, probability))
+                if last == n or inside is None:
+                    break
+                running *= float(
+                    self.steps[previous, inside] * self.weights[last, inside] / self.totals[last]
+                )
+                previous = inside
+                if running * float(self.backward[last, inside]) < floor:
+                    break
+        return spans
+
 
 def _padded(sentences: Sequence[np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray]:
     """The sentences' lengths, and their (tokens × labels) scores in one zero-padded array."""

@@ -16,6 +16,7 @@ import gzip
 import json
 import os
 import re
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,7 +38,17 @@ from .canonical import canonicalize as canonicalize_name
 from .canonical import clean_name, entity_key, keyed_aliases, known_first_words, split_proclitic
 from .crf_arrays import ArrayCRF
 from .gazetteer import Gazetteer, curated_names, institution_names, word_list
-from .newsfane import GoldSentence, read_newsfane
+from .newsfane import GoldSentence, block_folds, read_newsfane
+from .span_rescorer import (
+    BOOSTING,
+    BoostedTrees,
+    NameLikeness,
+    SpanRescorer,
+    candidate_spans,
+    greedy_labels,
+    span_features,
+)
+from .span_rescorer import FEATURES as RESCORER_FEATURES
 from .word_clusters import (
     SIZES,
     STATISTICS,
@@ -48,7 +59,7 @@ from .word_clusters import (
     write_clusters,
 )
 
-MODEL_VERSION = 4  # bump when features change: a model trained on other features is not loaded
+MODEL_VERSION = 5  # bump when features change: a model trained on other features is not loaded
 MODEL_NAME = f"entities-v{MODEL_VERSION}"
 TRAINING_PARAMS = {
     "c1": 0.1,  # L1: keeps the model small (about 30,000 active features)
@@ -57,6 +68,8 @@ TRAINING_PARAMS = {
     "feature.possible_transitions": True,
 }
 JACKKNIFE_FOLDS = 5
+RESCORER_FOLDS = 5  # the rescorer learns from the candidates of CRFs of 4/5 of the data
+RESCORER_SEED = 14  # the block shuffle of bench/entities.py's folds (its seed 13 + 1)
 TYPES = ("PER", "ORG", "LOC")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
@@ -86,6 +99,8 @@ class EntityModel:
     path: Path | None = None
     # The model's bytes when the tagger was opened in memory: crfsuite reads them in place.
     buffer: bytes | None = field(default=None, repr=False)
+    # Decides which candidate names stay (span_rescorer.py); None: `confident_labels`.
+    rescorer: SpanRescorer | None = None
 
     def __post_init__(self) -> None:
         self.words = WordFeatures(self.gazetteer, self.clusters)
@@ -173,7 +188,16 @@ def extract_entities(
     cur = labels_of_matches(len(words), matches)
     emissions = array_emissions(model, text, tokens, words, gaz, cur)
     labels = [label for labels in model.crf().viterbi(emissions) for label in labels]
-    if POSTPROCESS["drop_spans"]:
+    if model.rescorer is not None and model.rescorer.classifier is not None:
+        spans, features = candidate_features(
+            model, model.rescorer, text, tokens, words, emissions, labels, gaz, cur
+        )
+        scores = model.rescorer.scores(features)
+        rescored = greedy_labels(len(words), spans, scores, model.rescorer.threshold)
+        if POSTPROCESS["place_first_words"]:
+            rescored = keep_place_first_words(words, labels, rescored)
+        labels = rescored
+    elif POSTPROCESS["drop_spans"]:
         labels = confident_labels(model.crf(), emissions, labels)
     labels = prefer_curated(words, propagate_labels(words, labels), curated, matches=matches)
     labels = complete_person_names(text, tokens, words, labels)
@@ -185,6 +209,131 @@ def extract_entities(
     if POSTPROCESS["type_vote"]:
         labels = vote_types(words, labels)
     return _entities(text, tokens, words, labels, aliases=aliases)
+
+
+def candidate_features(
+    model: EntityModel, rescorer: SpanRescorer, text, tokens, words, emissions, labels, gaz, cur
+):
+    """(candidate spans, their features) for the rescorer: `span_rescorer.candidate_spans`."""
+    spans, probabilities, _ = candidate_spans(model.crf(), emissions, labels, floor=rescorer.floor)
+    starts = {first for first, _ in sentence_ranges(text, tokens)}
+    features = span_features(
+        spans,
+        probabilities,
+        text=text,
+        tokens=tokens,
+        words=words,
+        sentence_starts=starts,
+        labels=labels,
+        gaz=gaz,
+        cur=cur,
+        gazetteer=model.gazetteer,
+        curated=curated_gazetteer(),
+        clusters=model.clusters,
+        lists=_lists(),
+        name_likeness=rescorer.name_likeness,
+    )
+    return spans, features
+
+
+def span_candidates(model: EntityModel, text: str, rescorer: SpanRescorer):
+    """(tokens, words, candidate spans, their features) of an Arabic text, as
+    `extract_entities` sees them before the rescorer decides (for training it)."""
+    tokens = tokenize(text)
+    words = [model.scored_word(token.text, token.norm) for token in tokens]
+    gaz = gazetteer_labels(words, model.gazetteer)
+    curated = curated_gazetteer()
+    matches = curated.longest_matches([w.norm for w in words], [w.base for w in words])
+    cur = labels_of_matches(len(words), matches)
+    emissions = array_emissions(model, text, tokens, words, gaz, cur)
+    labels = [label for labels in model.crf().viterbi(emissions) for label in labels]
+    spans, features = candidate_features(
+        model, rescorer, text, tokens, words, emissions, labels, gaz, cur
+    )
+    return tokens, words, spans, features
+
+
+def name_likeness_of(sentences: Sequence[GoldSentence], gazetteer: Gazetteer) -> NameLikeness:
+    """`NameLikeness` learned from the words of `sentences`: those inside a name against the
+    others, each without its clitic."""
+    known = known_first_words(gazetteer.names())
+    pairs = []
+    for sentence in sentences:
+        tokens = tokenize(sentence.text)
+        for token, label in zip(tokens, token_labels(tokens, sentence), strict=True):
+            if _ARABIC_LETTER.match(token.norm):
+                pairs.append((split_proclitic(token.norm, known=known)[1], label != "O"))
+    return NameLikeness.train(pairs)
+
+
+def rescorer_examples(
+    model: EntityModel, documents: Sequence[Sequence[GoldSentence]], likeness: NameLikeness
+) -> tuple[np.ndarray, np.ndarray]:
+    """(features, right) of the candidate names in `documents` (each tagged as one text, its
+    sentences one a line): `right` when a candidate is a gold name, exact span and type."""
+    probe = SpanRescorer(None, name_likeness=likeness)
+    features, right = [np.zeros((0, len(RESCORER_FEATURES)))], []
+    for document in documents:
+        text = "\n".join(sentence.text for sentence in document)
+        gold = set()
+        start = 0
+        for sentence in document:
+            gold |= {(e.start + start, e.end + start, e.type) for e in sentence.entities}
+            start += len(sentence.text) + 1
+        tokens, words, spans, found = span_candidates(model, text, probe)
+        features.append(found)
+        right += [
+            (_clitic_end(tokens[first], words[first].clitic), tokens[last - 1].end, type) in gold
+            for first, last, type in spans
+        ]
+    return np.vstack(features), np.array(right, dtype=bool)
+
+
+def fit_rescorer(
+    examples: Sequence[tuple[np.ndarray, np.ndarray]], likeness: NameLikeness
+) -> SpanRescorer | None:
+    """The rescorer trained on out-of-fold `rescorer_examples` (None if they are too few)."""
+    features = np.vstack([x for x, _ in examples])
+    right = np.concatenate([y for _, y in examples])
+    if len(right) < 100 or right.all() or not right.any():
+        return None
+    return SpanRescorer(BoostedTrees.fit(features, right), name_likeness=likeness)
+
+
+def train_rescorer(
+    sentences: Sequence[GoldSentence],
+    *,
+    clusters: Mapping[str, tuple[int, ...]],
+    taggers: Path | None = None,
+    seed: int = RESCORER_SEED,
+) -> SpanRescorer | None:
+    """The rescorer for a CRF trained on `sentences`: a CRF trained on each `RESCORER_FOLDS`
+    folds of their blocks tags the fold it did not see, and the classifier learns from those
+    candidates, as it will see a CRF's candidates on new text. `taggers`: a folder where the
+    fold CRFs are kept (reused when there)."""
+    folds = block_folds(sentences, folds=RESCORER_FOLDS, seed=seed)
+    if any(not documents for _, documents in folds):
+        return None  # too few blocks
+    examples = []
+    with tempfile.TemporaryDirectory(prefix="khabar-entities-") as tmp:
+        for k, (fold_train, documents) in enumerate(folds):
+            path = (Path(taggers) if taggers else Path(tmp)) / f"fold-{k}.crfsuite"
+            if not path.is_file():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                train_tagger(fold_train, path, clusters=clusters)
+            model = tagger_model(path, gazetteer=gazetteer_with(fold_train), clusters=clusters)
+            likeness = name_likeness_of(fold_train, model.gazetteer)
+            examples.append(rescorer_examples(model, documents, likeness))
+    return fit_rescorer(examples, name_likeness_of(sentences, gazetteer_with(sentences)))
+
+
+def tagger_model(
+    path: Path, *, gazetteer: Gazetteer, clusters: Mapping[str, tuple[int, ...]]
+) -> EntityModel:
+    """An `EntityModel` of the CRF saved at `path` (no rescorer)."""
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    return EntityModel(gazetteer=gazetteer, tagger=tagger, clusters=clusters, path=Path(path))
 
 
 def crfsuite_labels(model: EntityModel, text: str, tokens, words, gaz, cur) -> list[str]:
@@ -431,6 +580,26 @@ def join_place_first_words(
             and _joined(text, tokens, first - 1)
         ):
             labels[first - 1 : first + 1] = ["B-LOC", "I-LOC"]
+    return labels
+
+
+def keep_place_first_words(
+    words: Sequence["_Word"], viterbi: Sequence[str], labels: Sequence[str]
+) -> list[str]:
+    """A place the best path found as a place's common first word alone (تل before تمر) stays
+    for `join_place_first_words` to complete, though the rescorer, which learned that such a
+    word alone is rarely a whole name, left it out."""
+    labels = list(labels)
+    first_words = word_list("loc-first-words")
+    for first, last, type in _label_spans(viterbi):
+        if (
+            type == "LOC"
+            and last - first == 1
+            and words[first].base in first_words
+            and labels[first] == "O"
+            and (last == len(labels) or labels[last] == "O")
+        ):
+            labels[first] = "B-LOC"
     return labels
 
 
@@ -1054,22 +1223,39 @@ def train_tagger(
     return dict(trainer.logparser.last_iteration or {})
 
 
-def train_entities(*, data_dir: Path, out_dir: Path) -> Path:
+def train_entities(*, data_dir: Path, out_dir: Path, clusters_file: Path | None = None) -> Path:
     """Train the Arabic tagger on all of NewsFANE Gold under `data_dir`; returns the model path.
 
     Writes `entities-v<N>.crfsuite`, its card `entities-v<N>.json` (what it was trained on, how,
-    when) and `entities-v<N>.gazetteer.tsv` (the names its gazetteer features use) to `out_dir`.
+    when), `entities-v<N>.gazetteer.tsv` (the names its gazetteer features use), the word
+    clusters and `entities-v<N>.rescorer.npz` (the span rescorer) to `out_dir`.
+    `clusters_file`: word clusters to reuse (plain or gzipped) instead of learning them from
+    ANT: k-means numbers and cuts clusters differently with other library builds and thread
+    counts, so a model is only reproduced with its own clusters.
     """
     started = time.perf_counter()
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     sentences = read_newsfane(data_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    clusters = learn_clusters(ant_texts(data_dir)) if has_ant(data_dir) else {}
+    if clusters_file:
+        raw = Path(clusters_file).read_bytes()
+        clusters = parse_clusters(
+            (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw).decode()
+        )
+    else:
+        clusters = learn_clusters(ant_texts(data_dir)) if has_ant(data_dir) else {}
     clusters_seconds = time.perf_counter() - started
     write_clusters(clusters, out_dir / f"{MODEL_NAME}.clusters.tsv")
     model_path = out_dir / f"{MODEL_NAME}.crfsuite"
     partial = model_path.with_suffix(".crfsuite.partial")
     last = train_tagger(sentences, partial, clusters=clusters)
+    crf_seconds = time.perf_counter() - started - clusters_seconds
+    rescorer = train_rescorer(sentences, clusters=clusters)
+    rescorer_path = out_dir / f"{MODEL_NAME}.rescorer.npz"
+    if rescorer is not None:
+        rescorer_path.write_bytes(rescorer.to_bytes())
+    else:
+        rescorer_path.unlink(missing_ok=True)
     gazetteer = gazetteer_with(sentences)
     _write_gazetteer(gazetteer, out_dir / f"{MODEL_NAME}.gazetteer.tsv")
     card = {
@@ -1078,6 +1264,7 @@ def train_entities(*, data_dir: Path, out_dir: Path) -> Path:
         "trained": datetime.now(UTC).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started, 1),
         "seconds_clusters": round(clusters_seconds, 1),
+        "seconds_crf": round(crf_seconds, 1),
         "data": "NewsFANE Gold 2014 (Alotaibi and Lee, COLING 2014), all 4,760 sentences",
         "licence": "CC BY-SA 3.0: this model is derived from NewsFANE Gold and shares its licence",
         "licence_url": "https://creativecommons.org/licenses/by-sa/3.0/",
@@ -1098,9 +1285,29 @@ def train_entities(*, data_dir: Path, out_dir: Path) -> Path:
         "jackknife_folds": JACKKNIFE_FOLDS,
         "gazetteer_names": len(gazetteer),
         "cluster_words": len(clusters),
-        "clusters_from": "ANT v2.1 and v1.1 article text (word_clusters.py)" if clusters else None,
+        "clusters_from": (
+            "ANT v2.1 and v1.1 article text (word_clusters.py)"
+            + (f", reused from {Path(clusters_file).name}" if clusters_file else "")
+            if clusters
+            else None
+        ),
         "word_statistics": list(STATISTICS) if clusters else [],
         "last_iteration": {k: last[k] for k in ("num", "loss", "active_features") if k in last},
+        "rescorer": (
+            {
+                "what": "gradient-boosted trees keeping or leaving out each candidate name "
+                "(span_rescorer.py), trained on the candidates of CRFs of the other folds",
+                "folds": RESCORER_FOLDS,
+                "params": BOOSTING,
+                "floor": rescorer.floor,
+                "threshold": rescorer.threshold,
+                "trees": len(rescorer.classifier.roots),
+                "features": list(RESCORER_FEATURES),
+                "name_ngrams": len(rescorer.name_likeness.weights),
+            }
+            if rescorer is not None
+            else None
+        ),
         "evaluation": "bench/entities.py (split by document blocks); docs/benchmarks.md",
     }
     (out_dir / f"{MODEL_NAME}.json").write_text(
@@ -1156,6 +1363,7 @@ def _read_model_files(directory: Path) -> EntityModel | None:
     card = _model_file(directory, ".json")
     gazetteer = _model_file(directory, ".gazetteer.tsv") or b""
     clusters = _model_file(directory, ".clusters.tsv") or b""
+    rescorer = _model_file(directory, ".rescorer.npz")
     return EntityModel(
         gazetteer=_read_gazetteer(gazetteer.decode("utf-8")),
         tagger=tagger,
@@ -1163,6 +1371,7 @@ def _read_model_files(directory: Path) -> EntityModel | None:
         card=json.loads(card) if card else {},
         path=directory / f"{MODEL_NAME}.crfsuite",
         buffer=model_bytes,
+        rescorer=SpanRescorer.from_bytes(rescorer) if rescorer else None,
     )
 
 

@@ -324,3 +324,25 @@ def split_by_blocks(
         train_blocks=train_blocks,
         test_blocks=test_blocks,
     )
+
+
+def block_folds(
+    sentences: Sequence[GoldSentence], *, folds: int = 5, seed: int = 14
+) -> list[tuple[list[GoldSentence], list[list[GoldSentence]]]]:
+    """(training sentences, held-out documents) of each of `folds` folds: the blocks of
+    `document_blocks` dealt by a seeded shuffle, each fold's blocks held out in turn (bench
+    folds and the rescorer's out-of-fold training both use it)."""
+    blocks = document_blocks(sentences)
+    order = list(range(len(blocks)))
+    random.Random(seed).shuffle(order)
+    cuts = [round(len(blocks) * k / folds) for k in range(folds + 1)]
+    result = []
+    for k in range(folds):
+        held = set(order[cuts[k] : cuts[k + 1]])
+        result.append(
+            (
+                [sentences[i] for b, block in enumerate(blocks) if b not in held for i in block],
+                [[sentences[i] for i in block] for b, block in enumerate(blocks) if b in held],
+            )
+        )
+    return result

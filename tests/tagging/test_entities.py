@@ -359,6 +359,112 @@ def test_span_probability_sums_the_paths_that_hold_the_span():
     assert lattice.log_z == pytest.approx(np.log(total))
 
 
+def test_likely_spans_are_every_span_at_least_that_likely():
+    import numpy as np
+
+    from khabar.tagging.crf_arrays import ArrayCRF
+
+    crf = ArrayCRF.__new__(ArrayCRF)
+    crf.labels = ("O", "B", "I")
+    rng = np.random.default_rng(2)
+    crf.transitions = rng.normal(size=(3, 3))
+    (lattice,) = crf.forward_backward([rng.normal(size=(6, 3)) * 2])
+    every = {
+        (first, last, lattice.span_probability(first, last, 1, 2))
+        for first in range(6)
+        for last in range(first + 1, 7)
+    }
+    for floor in (0.01, 0.1, 0.3):
+        found = lattice.likely_spans(1, 2, floor)
+        expected = sorted((a, b) for a, b, p in every if p >= floor)
+        assert sorted((a, b) for a, b, _ in found) == expected
+        for a, b, p in found:
+            assert p == pytest.approx(lattice.span_probability(a, b, 1, 2))
+
+
+def test_boosted_trees_as_arrays_give_sklearns_probabilities():
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from khabar.tagging.span_rescorer import BoostedTrees
+
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(400, 5))
+    right = features[:, 0] + features[:, 1] * features[:, 2] > 0
+    classifier = HistGradientBoostingClassifier(max_iter=20).fit(features, right)
+    trees = BoostedTrees.from_sklearn(classifier)
+    new = rng.normal(size=(50, 5))
+    assert np.allclose(trees.predict_proba(new), classifier.predict_proba(new))
+
+
+def test_rescorer_saved_and_read_back_scores_the_same():
+    import numpy as np
+
+    from khabar.tagging.span_rescorer import FEATURES, BoostedTrees, NameLikeness, SpanRescorer
+
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(300, len(FEATURES)))
+    trees = BoostedTrees.fit(features, features[:, 0] > 0)
+    likeness = NameLikeness.train([("ماكرون", True), ("قال", False), ("الحكومة", False)])
+    rescorer = SpanRescorer(trees, threshold=0.3, name_likeness=likeness)
+    again = SpanRescorer.from_bytes(rescorer.to_bytes())
+    assert again.threshold == 0.3 and again.name_likeness.weights == likeness.weights
+    assert np.allclose(again.scores(features), rescorer.scores(features))
+
+
+def test_name_likeness_prefers_letters_of_names():
+    from khabar.tagging.span_rescorer import NameLikeness
+
+    names = ["ماكرون", "كالديرون", "هارون", "بيرون", "شارون"]
+    others = ["قال", "الحكومة", "الوزراء", "يقول", "الانتخابات", "قالت"]
+    likeness = NameLikeness.train(
+        [(w, True) for w in names] + [(w, False) for w in others], min_count=1
+    )
+    assert likeness("ساندرون") > likeness("الاقتصادية")
+
+
+def test_greedy_labels_take_the_likeliest_spans_without_overlaps():
+    import numpy as np
+
+    from khabar.tagging.span_rescorer import greedy_labels
+
+    spans = [(0, 2, "PER"), (1, 3, "ORG"), (3, 4, "LOC"), (4, 5, "LOC")]
+    scores = np.array([0.6, 0.8, 0.5, 0.2])
+    assert greedy_labels(5, spans, scores, 0.4) == ["O", "B-ORG", "I-ORG", "B-LOC", "O"]
+
+
+class _ViterbiOnly:
+    """A classifier that keeps exactly the names of the best path (feature 1)."""
+
+    def predict_proba(self, features):
+        import numpy as np
+
+        return np.stack([1 - features[:, 1], features[:, 1]], axis=1)
+
+
+def test_a_rescorer_that_keeps_the_best_path_tags_as_the_crf(tiny_model):
+    from khabar.tagging.span_rescorer import SpanRescorer
+
+    text = "قال الرئيس نادر سليم إن حزب الوفاق سيشارك في حمص . ووصل كريم ناصر إلى حماة"
+    settings = dict(entities.POSTPROCESS)
+    entities.POSTPROCESS["drop_spans"] = 0
+    try:
+        expected = extract_entities(text, model=tiny_model)
+        tiny_model.rescorer = SpanRescorer(_ViterbiOnly(), threshold=0.5)
+        assert extract_entities(text, model=tiny_model) == expected
+    finally:
+        tiny_model.rescorer = None
+        entities.POSTPROCESS.update(settings)
+
+
+def test_rescorer_examples_mark_the_gold_names(tiny_model):
+    sentences = gold_sentences(TRAINING)
+    likeness = entities.name_likeness_of(sentences, tiny_model.gazetteer)
+    features, right = entities.rescorer_examples(tiny_model, [sentences], likeness)
+    assert len(features) == len(right) >= sum(len(s.entities) for s in sentences)
+    assert right.sum() == sum(len(s.entities) for s in sentences)
+
+
 def test_unlikely_names_are_dropped(tiny_model):
     crf = tiny_model.crf()
     text = "قال الرئيس نادر سليم إن حزب الوفاق سيشارك في حمص ."

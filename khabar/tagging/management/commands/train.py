@@ -20,8 +20,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--out", type=Path, help="where to save the model (default: DATA_DIR/models)"
         )
+        parser.add_argument(
+            "--clusters",
+            type=Path,
+            help="entities: reuse this word clusters file (plain or .gz) instead of learning it",
+        )
 
-    def handle(self, *args, what, out, **options):
+    def handle(self, *args, what, out, clusters=None, **options):
         # Imported here so `khabar help` does not load scikit-learn.
         from khabar.tagging import topics
 
@@ -33,7 +38,7 @@ class Command(BaseCommand):
             )
         out_dir = out or Path(settings.DATA_DIR) / "models"
         if what == "entities":
-            self.train_entities(data_dir=data_dir, out_dir=out_dir)
+            self.train_entities(data_dir=data_dir, out_dir=out_dir, clusters=clusters)
             return
         if what == "keyphrases":
             self.train_keyphrases(data_dir=data_dir, out_dir=out_dir)
@@ -53,14 +58,14 @@ class Command(BaseCommand):
             f"{model.card['articles']:,} articles) in {time.perf_counter() - started:.0f} s"
         )
 
-    def train_entities(self, *, data_dir: Path, out_dir: Path) -> None:
+    def train_entities(self, *, data_dir: Path, out_dir: Path, clusters: Path | None) -> None:
         if importlib.util.find_spec("khabar.tagging.entities") is None:
             raise CommandError("the entity tagger is not part of this khabar yet")
         from khabar.tagging.entities import train_entities
 
         started = time.perf_counter()
         try:
-            path = train_entities(data_dir=data_dir, out_dir=out_dir)
+            path = train_entities(data_dir=data_dir, out_dir=out_dir, clusters_file=clusters)
         except FileNotFoundError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"entity model saved to {path} in {time.perf_counter() - started:.0f} s")
