@@ -13,8 +13,8 @@ system alike; their agreement with the lexicon on held-out articles is printed a
 measures only how well the model imitates the lexicon.
 
 Systems, all trained on the same articles and label masks:
-- khabar: `topics.fit_topic_model` (toolkit stems, hashed, one logistic regression per label,
-  thresholds chosen on a dev part of the training articles);
+- khabar: `topics.fit_topic_model` (toolkit stems, hashed, per label the mean of a logistic
+  regression and an NBSVM, thresholds chosen on out-of-fold scores of the training articles);
 - baseline TF-IDF + LR: scikit-learn's TfidfVectorizer with its default tokenization (no Arabic
   analysis) over title and text, one LogisticRegression (liblinear, C=1) per label, cut at 0.5;
 - baseline majority: every article gets the label most often positive in training.

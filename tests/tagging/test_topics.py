@@ -66,7 +66,7 @@ def labelled(title: str, text: str, label: str) -> topics.LabelledArticle:
 @pytest.fixture(scope="module")
 def tiny_model() -> topics.TopicModel:
     articles = [labelled(*pair, label) for label, pairs in EXAMPLES.items() for pair in pairs]
-    return topics.fit_topic_model(articles, keep_weights=500, dev_fraction=0.0)
+    return topics.fit_topic_model(articles, keep_weights=500, threshold_folds=0)
 
 
 @pytest.mark.parametrize(
