@@ -311,7 +311,7 @@ def _group_hash(group: str, salt: str) -> int:
 
 @dataclass(frozen=True)
 class TopicModel:
-    """Weights of one logistic regression per label over hashed terms.
+    """Weights of one linear model per label over hashed terms (see `_fit`).
 
     `thresholds[i]` is the probability at which label i is assigned (chosen out of fold);
     scores are rescaled so that this threshold reads 0.5 for every label.
@@ -390,7 +390,8 @@ def fit_topic_model(
     out-of-fold F1 (optimistic: the threshold was chosen on the same scores).
     """
     features = feature_matrix(article.terms for article in articles)
-    folds = np.array([group_fold(a.group, folds=max(threshold_folds, 1)) for a in articles])
+    if threshold_folds > 1:
+        folds = np.array([group_fold(a.group, folds=threshold_folds) for a in articles])
     kept, columns, intercepts, thresholds, card_labels = [], [], [], [], []
     for label in labels:
         known, y = label_targets(articles, label)
